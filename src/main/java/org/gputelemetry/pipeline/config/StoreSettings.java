@@ -1,0 +1,56 @@
+package org.gputelemetry.pipeline.config;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Where samples are kept ({@code store} block, also accepted as {@code collector.store}). One
+ * store serves the whole process: the collector writes it, the gateway reads it. Immutable.
+ *
+ * @param type {@code memory} (embedded, the default) or {@code postgres}
+ * @param maxEntriesPerGPU memory store: samples kept per GPU, oldest dropped first
+ * @param password PostgreSQL password, already read from {@code passwordFile} when that is set
+ * @param sslMode {@code disable}, {@code prefer}, {@code require} or {@code verify-full}
+ * @param retention PostgreSQL: samples older than this are dropped, a whole partition at a time
+ */
+public record StoreSettings(String type, int maxEntriesPerGPU,
+                            String host, int port, String database, String user, String password,
+                            String sslMode, String sslRootCert, int poolSize, Duration retention) {
+
+  public static final String MEMORY = "memory";
+  public static final String POSTGRES = "postgres";
+
+  private static final Set<String> KEYS = Set.of("type", "maxEntriesPerGPU", "host", "port", "database", "user",
+      "password", "passwordFile", "sslMode", "sslRootCert", "poolSize", "retention");
+
+  public static StoreSettings fromJson(JsonObject json) {
+    Json j = Json.of(json, "store").allowOnly(KEYS);
+    String password = j.secret("password", "passwordFile");
+    return new StoreSettings(
+        j.choice("type", MEMORY, Set.of(MEMORY, POSTGRES)),
+        j.intValue("maxEntriesPerGPU", 10_000, 1, 100_000_000),
+        j.string("host", "127.0.0.1"),
+        j.intValue("port", 5432, 1, 65_535),
+        j.string("database", "telemetry"),
+        j.string("user", "telemetry"),
+        password,
+        j.choice("sslMode", "prefer", Set.of("disable", "prefer", "require", "verify-full")),
+        j.string("sslRootCert", null),
+        j.intValue("poolSize", 4, 1, 256),
+        j.duration("retention", Duration.ofDays(7)));
+  }
+
+  /** The settings without the password, for logs and the effective-config dump. */
+  public JsonObject toJson() {
+    return new JsonObject().put("type", type).put("maxEntriesPerGPU", maxEntriesPerGPU)
+        .put("host", host).put("port", port).put("database", database).put("user", user)
+        .put("sslMode", sslMode).put("sslRootCert", sslRootCert).put("poolSize", poolSize)
+        .put("retention", Durations.format(retention));
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}
