@@ -1,0 +1,239 @@
+package org.gputelemetry.pipeline.store.memory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.SampleQuery;
+
+/**
+ * One GPU's bounded history, kept sorted by timestamp in a circular buffer of primitive arrays
+ * (stored samples are not objects, so millions of them cost the garbage collector nothing).
+ * Appends in time order are O(1); a late sample is inserted in place; the oldest is dropped
+ * when full. Not thread-safe by itself: {@link MemoryTelemetryStore} locks each series.
+ */
+final class GpuSeries {
+
+  private static final int INITIAL_CAPACITY = 64;
+
+  private final int maxEntries;
+  private Gpu gpu;
+  private long[] timestamps;
+  private double[] values;
+  private int[] metrics;
+  private SampleContext[] contexts;
+  private int head;
+  private int size;
+  private long firstSeen = Long.MAX_VALUE;
+  private long lastSeen = Long.MIN_VALUE;
+
+  GpuSeries(Gpu gpu, int maxEntries) {
+    this.gpu = gpu;
+    this.maxEntries = maxEntries;
+    int cap = Math.min(INITIAL_CAPACITY, maxEntries);
+    timestamps = new long[cap];
+    values = new double[cap];
+    metrics = new int[cap];
+    contexts = new SampleContext[cap];
+  }
+
+  Gpu gpu() {
+    return gpu;
+  }
+
+  long firstSeen() {
+    return firstSeen;
+  }
+
+  long lastSeen() {
+    return lastSeen;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Adds a sample; an existing (timestamp, metric) gets the new value. */
+  void put(Gpu identity, long ts, int metric, double value, SampleContext ctx) {
+    gpu = identity;
+    firstSeen = Math.min(firstSeen, ts);
+    lastSeen = Math.max(lastSeen, ts);
+    if (size == 0 || ts > timestampAt(size - 1)) {
+      append(ts, metric, value, ctx);
+      return;
+    }
+    int pos = upperBound(ts);
+    for (int i = pos - 1; i >= 0 && timestampAt(i) == ts; i--) {
+      if (metrics[physical(i)] == metric) {
+        int p = physical(i);
+        values[p] = value;
+        contexts[p] = ctx;
+        return;
+      }
+    }
+    if (size == timestamps.length && !grow()) {
+      if (pos == 0) {
+        return; // older than everything kept in a full buffer: it would be the one evicted
+      }
+      head = physical(1);
+      size--;
+      pos--;
+    }
+    // shift [pos, size) right by one, then write at pos
+    for (int i = size; i > pos; i--) {
+      int to = physical(i);
+      int from = physical(i - 1);
+      timestamps[to] = timestamps[from];
+      values[to] = values[from];
+      metrics[to] = metrics[from];
+      contexts[to] = contexts[from];
+    }
+    write(physical(pos), ts, metric, value, ctx);
+    size++;
+  }
+
+  private void append(long ts, int metric, double value, SampleContext ctx) {
+    if (size == timestamps.length && !grow()) {
+      head = physical(1);
+      size--;
+    }
+    write(physical(size), ts, metric, value, ctx);
+    size++;
+  }
+
+  private void write(int p, long ts, int metric, double value, SampleContext ctx) {
+    timestamps[p] = ts;
+    values[p] = value;
+    metrics[p] = metric;
+    contexts[p] = ctx;
+  }
+
+  /** Doubles the arrays up to {@code maxEntries}; false when already at the bound. */
+  private boolean grow() {
+    int cap = timestamps.length;
+    if (cap >= maxEntries) {
+      return false;
+    }
+    int next = (int) Math.min((long) cap * 2, maxEntries);
+    timestamps = linearized(timestamps, next);
+    values = linearized(values, next);
+    metrics = linearized(metrics, next);
+    contexts = linearized(contexts, next);
+    head = 0;
+    return true;
+  }
+
+  private long[] linearized(long[] a, int cap) {
+    long[] out = new long[cap];
+    for (int i = 0; i < size; i++) {
+      out[i] = a[physical(i)];
+    }
+    return out;
+  }
+
+  private double[] linearized(double[] a, int cap) {
+    double[] out = new double[cap];
+    for (int i = 0; i < size; i++) {
+      out[i] = a[physical(i)];
+    }
+    return out;
+  }
+
+  private int[] linearized(int[] a, int cap) {
+    int[] out = new int[cap];
+    for (int i = 0; i < size; i++) {
+      out[i] = a[physical(i)];
+    }
+    return out;
+  }
+
+  private SampleContext[] linearized(SampleContext[] a, int cap) {
+    SampleContext[] out = new SampleContext[cap];
+    for (int i = 0; i < size; i++) {
+      out[i] = a[physical(i)];
+    }
+    return out;
+  }
+
+  private int physical(int logical) {
+    int p = head + logical;
+    return p >= timestamps.length ? p - timestamps.length : p;
+  }
+
+  private long timestampAt(int logical) {
+    return timestamps[physical(logical)];
+  }
+
+  /** First logical index whose timestamp is greater than {@code ts}. */
+  private int upperBound(long ts) {
+    int lo = 0;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (timestampAt(mid) <= ts) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** First logical index whose timestamp is at least {@code ts}. */
+  private int lowerBound(long ts) {
+    int lo = 0;
+    int hi = size;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (timestampAt(mid) < ts) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * Up to {@code max} samples admitted by {@code query}, in (timestamp, metric name) order.
+   * Samples sharing a timestamp are stored in arrival order, so each such group is sorted by name.
+   */
+  List<Sample> select(SampleQuery query, int max, MetricDictionary dictionary) {
+    long from = query.startMicros();
+    if (query.cursor() != null) {
+      from = Math.max(from, query.cursor().timestampMicros());
+    }
+    List<Sample> out = new ArrayList<>(Math.min(max, 256));
+    List<Sample> group = new ArrayList<>();
+    int i = lowerBound(from);
+    while (i < size && out.size() < max) {
+      long ts = timestampAt(i);
+      if (ts > query.endMicros()) {
+        break;
+      }
+      group.clear();
+      for (; i < size && timestampAt(i) == ts; i++) {
+        int p = physical(i);
+        String name = dictionary.name(metrics[p]);
+        if (query.admits(ts, name)) {
+          SampleContext c = contexts[p];
+          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace()));
+        }
+      }
+      if (group.size() > 1) {
+        group.sort(Comparator.comparing(Sample::metric));
+      }
+      for (int g = 0; g < group.size() && out.size() < max; g++) {
+        out.add(group.get(g));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return gpu.uuid() + Arrays.toString(new int[] {size, timestamps.length});
+  }
+}

@@ -1,0 +1,151 @@
+package org.gputelemetry.pipeline.store.memory;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Cursor;
+import org.gputelemetry.pipeline.store.GpuRecord;
+import org.gputelemetry.pipeline.store.HostRecord;
+import org.gputelemetry.pipeline.store.SamplePage;
+import org.gputelemetry.pipeline.store.SampleQuery;
+import org.gputelemetry.pipeline.store.TelemetryStore;
+
+/**
+ * The embedded store: everything in this process's memory, bounded per GPU
+ * ({@code maxEntriesPerGPU}, oldest dropped first). The default when no database is configured.
+ *
+ * <p>Thread-safe: the catalogue is a concurrent map and each GPU's series is locked on its own,
+ * so writers of different GPUs never contend, and a query sees each GPU in a consistent state.
+ * Writes complete synchronously; nothing survives the process.
+ */
+public final class MemoryTelemetryStore implements TelemetryStore {
+
+  private static final Comparator<GpuRecord> CATALOGUE_ORDER = Comparator
+      .comparing((GpuRecord r) -> nullsLast(r.gpu().hostname()))
+      .thenComparingInt(r -> r.gpu().gpuIndex())
+      .thenComparing(r -> r.gpu().uuid());
+
+  private final int maxEntriesPerGpu;
+  private final ConcurrentHashMap<String, GpuSeries> series = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SampleContext, SampleContext> contexts = new ConcurrentHashMap<>();
+  private final MetricDictionary metrics = new MetricDictionary();
+
+  public MemoryTelemetryStore(int maxEntriesPerGpu) {
+    this.maxEntriesPerGpu = maxEntriesPerGpu;
+  }
+
+  @Override
+  public Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> write(List<Sample> samples) {
+    for (Sample s : samples) {
+      GpuSeries gs = series.get(s.gpu().uuid());
+      if (gs == null) {
+        gs = series.computeIfAbsent(s.gpu().uuid(), k -> new GpuSeries(s.gpu(), maxEntriesPerGpu));
+      }
+      int metric = metrics.id(s.metric());
+      SampleContext ctx = context(s);
+      synchronized (gs) {
+        gs.put(s.gpu(), s.timestampMicros(), metric, s.value(), ctx);
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  private SampleContext context(Sample s) {
+    if (s.container() == null && s.pod() == null && s.namespace() == null) {
+      return SampleContext.NONE;
+    }
+    SampleContext c = new SampleContext(s.container(), s.pod(), s.namespace());
+    SampleContext known = contexts.putIfAbsent(c, c);
+    return known == null ? c : known;
+  }
+
+  @Override
+  public Future<List<GpuRecord>> gpus(String hostname) {
+    List<GpuRecord> out = new ArrayList<>();
+    for (GpuSeries gs : series.values()) {
+      GpuRecord r = record(gs);
+      if (hostname == null || hostname.equals(r.gpu().hostname())) {
+        out.add(r);
+      }
+    }
+    out.sort(CATALOGUE_ORDER);
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public Future<Optional<GpuRecord>> gpu(String uuid) {
+    GpuSeries gs = series.get(uuid);
+    return Future.succeededFuture(gs == null ? Optional.empty() : Optional.of(record(gs)));
+  }
+
+  private static GpuRecord record(GpuSeries gs) {
+    synchronized (gs) {
+      return new GpuRecord(gs.gpu(), gs.firstSeen(), gs.lastSeen());
+    }
+  }
+
+  @Override
+  public Future<List<HostRecord>> hosts() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (GpuSeries gs : series.values()) {
+      String host = gs.gpu().hostname();
+      if (host != null) {
+        counts.merge(host, 1, Integer::sum);
+      }
+    }
+    List<HostRecord> out = new ArrayList<>();
+    counts.forEach((h, n) -> out.add(new HostRecord(h, n)));
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public Future<List<String>> metrics() {
+    List<String> names = metrics.all();
+    names.sort(null);
+    return Future.succeededFuture(names);
+  }
+
+  @Override
+  public Future<SamplePage> samples(SampleQuery query) {
+    GpuSeries gs = series.get(query.uuid());
+    if (gs == null) {
+      return Future.succeededFuture(new SamplePage(List.of(), null));
+    }
+    List<Sample> found;
+    synchronized (gs) {
+      found = gs.select(query, query.limit() + 1, metrics);
+    }
+    Cursor next = null;
+    if (found.size() > query.limit()) {
+      found = found.subList(0, query.limit());
+      Sample last = found.get(found.size() - 1);
+      next = new Cursor(last.timestampMicros(), last.metric());
+    }
+    return Future.succeededFuture(new SamplePage(List.copyOf(found), next));
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  private static String nullsLast(String s) {
+    return s == null ? "\uffff" : s;
+  }
+}

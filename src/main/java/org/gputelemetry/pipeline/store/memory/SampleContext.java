@@ -1,0 +1,7 @@
+package org.gputelemetry.pipeline.store.memory;
+
+/** The Kubernetes placement a sample was taken in; interned so stored samples share one instance. */
+record SampleContext(String container, String pod, String namespace) {
+
+  static final SampleContext NONE = new SampleContext(null, null, null);
+}

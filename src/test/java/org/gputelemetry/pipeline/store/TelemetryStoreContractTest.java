@@ -1,0 +1,288 @@
+package org.gputelemetry.pipeline.store;
+
+import static org.gputelemetry.pipeline.testutil.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link TelemetryStore} keeps. Each implementation extends this class and
+ * supplies a fresh, empty store per test.
+ */
+public abstract class TelemetryStoreContractTest {
+
+  protected static final long T0 = Timestamps.parseMicros("2025-07-18T20:42:34Z");
+  protected static final Gpu GPU_A = new Gpu("GPU-aaaa", 1, "nvidia1", "NVIDIA H100 80GB HBM3", "host-b");
+  protected static final Gpu GPU_B = new Gpu("GPU-bbbb", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-b");
+  protected static final Gpu GPU_C = new Gpu("GPU-cccc", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a");
+  protected static final Gpu MIG = new Gpu("MIG-GPU-5fd4f087-86f3-7a43-b711-4771313afc50/1/0", 0, "nvidia0",
+      "NVIDIA A100", "host-a");
+
+  protected TelemetryStore store;
+
+  /** A started, empty store. */
+  protected abstract TelemetryStore createStore() throws Exception;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = createStore();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (store != null) {
+      await(store.close());
+    }
+  }
+
+  protected static Sample sample(Gpu gpu, String metric, long micros, double value) {
+    return new Sample(gpu, metric, micros, value, null, null, null);
+  }
+
+  protected static long sec(int n) {
+    return T0 + n * 1_000_000L;
+  }
+
+  protected SamplePage page(String uuid, long start, long end, String metric, int limit, Cursor cursor) {
+    return await(store.samples(new SampleQuery(uuid, start, end, metric, limit, cursor)));
+  }
+
+  protected List<Sample> all(String uuid) {
+    return page(uuid, Long.MIN_VALUE, Long.MAX_VALUE, null, SampleQuery.MAX_LIMIT, null).samples();
+  }
+
+  @Test
+  void samplesComeBackOrderedByTimeThenMetric() {
+    await(store.write(List.of(
+        sample(GPU_A, "DCGM_FI_DEV_POWER_USAGE", sec(2), 300.5),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(1), 90),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_TEMP", sec(2), 61),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(2), 95))));
+    List<Sample> got = all(GPU_A.uuid());
+    assertEquals(List.of("1/DCGM_FI_DEV_GPU_UTIL", "2/DCGM_FI_DEV_GPU_TEMP", "2/DCGM_FI_DEV_GPU_UTIL",
+        "2/DCGM_FI_DEV_POWER_USAGE"), got.stream().map(s -> (s.timestampMicros() - T0) / 1_000_000 + "/" + s.metric()).toList());
+    assertEquals(300.5, got.get(3).value());
+    assertEquals(GPU_A.hostname(), got.get(0).gpu().hostname());
+  }
+
+  @Test
+  void outOfOrderWritesAreReturnedInTimeOrder() {
+    for (int i = 9; i >= 0; i--) {
+      await(store.write(List.of(sample(GPU_A, "m", sec(i), i))));
+    }
+    List<Sample> got = all(GPU_A.uuid());
+    assertEquals(10, got.size());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(sec(i), got.get(i).timestampMicros());
+      assertEquals(i, got.get(i).value());
+    }
+  }
+
+  @Test
+  void telemetryWindowIsInclusiveAtBothEnds() {
+    List<Sample> batch = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      batch.add(sample(GPU_A, "m", sec(i), i));
+    }
+    await(store.write(batch));
+    List<Sample> got = page(GPU_A.uuid(), sec(3), sec(6), null, 100, null).samples();
+    assertEquals(List.of(sec(3), sec(4), sec(5), sec(6)), got.stream().map(Sample::timestampMicros).toList());
+    assertEquals(1, page(GPU_A.uuid(), sec(3), sec(3), null, 100, null).samples().size());
+    assertTrue(page(GPU_A.uuid(), sec(20), sec(30), null, 100, null).samples().isEmpty());
+  }
+
+  @Test
+  void sameGpuMetricAndTimestampWrittenTwiceKeepsOneSampleWithTheLaterValue() {
+    await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_A, "m", sec(2), 2))));
+    await(store.write(List.of(sample(GPU_A, "m", sec(1), 10), sample(GPU_A, "m", sec(2), 2))));
+    List<Sample> got = all(GPU_A.uuid());
+    assertEquals(2, got.size());
+    assertEquals(10, got.get(0).value());
+  }
+
+  @Test
+  void duplicatesInsideOneWriteKeepOneSample() {
+    await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_A, "m", sec(1), 5))));
+    List<Sample> got = all(GPU_A.uuid());
+    assertEquals(1, got.size());
+    assertEquals(5, got.get(0).value());
+  }
+
+  @Test
+  void paginationCoversEverySampleExactlyOnce() {
+    List<Sample> batch = new ArrayList<>();
+    String[] names = {"c", "a", "b"};
+    for (int i = 0; i < 50; i++) {
+      for (String n : names) {
+        batch.add(sample(GPU_A, n, sec(i), i));
+      }
+    }
+    await(store.write(batch));
+    Set<String> seen = new HashSet<>();
+    List<String> order = new ArrayList<>();
+    Cursor cursor = null;
+    int pages = 0;
+    do {
+      SamplePage p = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 7, cursor);
+      for (Sample s : p.samples()) {
+        String key = s.timestampMicros() + "/" + s.metric();
+        assertTrue(seen.add(key), "returned twice: " + key);
+        order.add(key);
+      }
+      cursor = p.next();
+      pages++;
+      if (cursor != null) {
+        assertEquals(7, p.samples().size());
+      }
+    } while (cursor != null);
+    assertEquals(150, seen.size());
+    assertEquals(22, pages);
+    List<String> sorted = new ArrayList<>(order);
+    sorted.sort((x, y) -> {
+      String[] a = x.split("/");
+      String[] b = y.split("/");
+      int c = Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0]));
+      return c != 0 ? c : a[1].compareTo(b[1]);
+    });
+    assertEquals(sorted, order);
+  }
+
+  @Test
+  void nextCursorIsNullWhenTheLastPageIsExactlyFull() {
+    await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_A, "m", sec(2), 2))));
+    SamplePage p = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 2, null);
+    assertEquals(2, p.samples().size());
+    assertNull(p.next());
+    SamplePage first = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 1, null);
+    assertNotNull(first.next());
+    SamplePage second = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 1, first.next());
+    assertEquals(sec(2), second.samples().get(0).timestampMicros());
+    assertNull(second.next());
+  }
+
+  @Test
+  void cursorSurvivesEncodingAndResumesInsideATimestamp() {
+    await(store.write(List.of(sample(GPU_A, "a", sec(1), 1), sample(GPU_A, "b", sec(1), 2),
+        sample(GPU_A, "c", sec(1), 3))));
+    SamplePage first = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 1, null);
+    Cursor decoded = Cursor.decode(first.next().encode());
+    SamplePage rest = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 10, decoded);
+    assertEquals(List.of("b", "c"), rest.samples().stream().map(Sample::metric).toList());
+  }
+
+  @Test
+  void metricFilterReturnsOnlyThatMetric() {
+    await(store.write(List.of(sample(GPU_A, "a", sec(1), 1), sample(GPU_A, "b", sec(1), 2),
+        sample(GPU_A, "a", sec(2), 3))));
+    List<Sample> got = page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, "a", 10, null).samples();
+    assertEquals(List.of(1.0, 3.0), got.stream().map(Sample::value).toList());
+    assertTrue(page(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, "zzz", 10, null).samples().isEmpty());
+  }
+
+  @Test
+  void unknownGpuHasNoRecordAndNoSamples() {
+    assertTrue(await(store.gpu("GPU-missing")).isEmpty());
+    SamplePage p = page("GPU-missing", Long.MIN_VALUE, Long.MAX_VALUE, null, 10, null);
+    assertTrue(p.samples().isEmpty());
+    assertNull(p.next());
+  }
+
+  @Test
+  void catalogueIsSortedByHostnameThenIndexThenUuidAndFiltersByHost() {
+    await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_B, "m", sec(1), 1),
+        sample(GPU_C, "m", sec(1), 1), sample(MIG, "m", sec(1), 1))));
+    List<String> order = await(store.gpus(null)).stream().map(r -> r.gpu().uuid()).toList();
+    assertEquals(List.of(GPU_C.uuid(), MIG.uuid(), GPU_B.uuid(), GPU_A.uuid()), order);
+    List<String> hostB = await(store.gpus("host-b")).stream().map(r -> r.gpu().uuid()).toList();
+    assertEquals(List.of(GPU_B.uuid(), GPU_A.uuid()), hostB);
+    assertTrue(await(store.gpus("host-none")).isEmpty());
+  }
+
+  @Test
+  void gpuRecordCarriesIdentityAndSpanOfItsSamples() {
+    await(store.write(List.of(sample(GPU_A, "m", sec(5), 1), sample(GPU_A, "m", sec(2), 1),
+        sample(GPU_A, "n", sec(9), 1))));
+    GpuRecord r = await(store.gpu(GPU_A.uuid())).orElseThrow();
+    assertEquals(GPU_A, r.gpu());
+    assertEquals(sec(2), r.firstSeenMicros());
+    assertEquals(sec(9), r.lastSeenMicros());
+  }
+
+  @Test
+  void hostsCountTheirGpus() {
+    await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_B, "m", sec(1), 1),
+        sample(GPU_C, "m", sec(1), 1), sample(GPU_A, "n", sec(1), 1))));
+    assertEquals(List.of(new HostRecord("host-a", 1), new HostRecord("host-b", 2)), await(store.hosts()));
+  }
+
+  @Test
+  void metricsAreDistinctAndSorted() {
+    await(store.write(List.of(sample(GPU_A, "b", sec(1), 1), sample(GPU_B, "a", sec(1), 1),
+        sample(GPU_C, "b", sec(2), 1))));
+    assertEquals(List.of("a", "b"), await(store.metrics()));
+  }
+
+  @Test
+  void migUuidPlacementAndSubSecondTimestampsRoundTrip() {
+    long t = T0 + 123_456;
+    await(store.write(List.of(new Sample(MIG, "m", t, 42.25, "trainer", "job-7", "ml"))));
+    Sample s = all(MIG.uuid()).get(0);
+    assertEquals(t, s.timestampMicros());
+    assertEquals(42.25, s.value());
+    assertEquals("trainer", s.container());
+    assertEquals("job-7", s.pod());
+    assertEquals("ml", s.namespace());
+    assertEquals(MIG, await(store.gpu(MIG.uuid())).orElseThrow().gpu());
+  }
+
+  @Test
+  void concurrentWritersLoseNothing() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> jobs = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int worker = w;
+        jobs.add(pool.submit(() -> {
+          for (int b = 0; b < 10; b++) {
+            List<Sample> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+              Gpu gpu = (i % 2 == 0) ? GPU_A : GPU_B;
+              batch.add(sample(gpu, "w" + worker, sec(b * 50 + i), i));
+            }
+            await(store.write(batch));
+          }
+        }));
+      }
+      for (Future<?> f : jobs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1000, all(GPU_A.uuid()).size());
+    assertEquals(1000, all(GPU_B.uuid()).size());
+  }
+
+  @Test
+  void pingSucceedsOnAStartedStore() {
+    await(store.ping());
+    assertFalse(await(store.gpus(null)).iterator().hasNext());
+  }
+}
