@@ -1,0 +1,206 @@
+package org.gputelemetry.pipeline.store.postgres;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Cursor;
+import org.gputelemetry.pipeline.store.GpuRecord;
+import org.gputelemetry.pipeline.store.HostRecord;
+import org.gputelemetry.pipeline.store.SamplePage;
+import org.gputelemetry.pipeline.store.SampleQuery;
+import org.gputelemetry.pipeline.store.postgres.Dictionaries.GpuState;
+import org.gputelemetry.pipeline.store.postgres.Dictionaries.Placement;
+
+/**
+ * The API's queries. GPUs without a stored sample (registered by a write that failed, or whose
+ * samples are all past retention) are not listed. A GPU's samples come from one index range scan per partition of the window
+ * (primary key order gpu_id, ts, metric_id), already in time order; only the few samples that
+ * share a timestamp are sorted by metric name, and the scan stops after {@code limit + 1} rows.
+ * Thread-safe.
+ */
+final class SampleReader {
+
+  /**
+   * The catalogue with each GPU's newest sample, read from the samples' primary key (one backward
+   * index probe per GPU, newest partition first). {@code %s} is the optional filter on {@code gpus g}.
+   */
+  static final String GPU_LIST = "SELECT * FROM (SELECT g.id, g.uuid, g.gpu_index, g.device, g.model_name, g.hostname,"
+      + " g.first_seen, (SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id) AS last_seen FROM gpus g%s) c"
+      + " WHERE c.last_seen IS NOT NULL ORDER BY c.hostname, c.gpu_index, c.uuid";
+  static final String ALL_GPUS = GPU_LIST.formatted("");
+  static final String HOST_GPUS = GPU_LIST.formatted(" WHERE g.hostname = $1");
+  static final String ONE_GPU = GPU_LIST.formatted(" WHERE g.uuid = $1");
+  static final String HOSTS = "SELECT g.hostname, count(*) FROM gpus g WHERE g.hostname IS NOT NULL"
+      + " AND (SELECT 1 FROM samples s WHERE s.gpu_id = g.id LIMIT 1) IS NOT NULL GROUP BY g.hostname ORDER BY g.hostname";
+  /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
+  static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
+
+  private final Pool pool;
+  private final Dictionaries dictionaries;
+
+  SampleReader(Pool pool, Dictionaries dictionaries) {
+    this.pool = pool;
+    this.dictionaries = dictionaries;
+  }
+
+  Future<List<GpuRecord>> gpus(String hostname) {
+    Future<RowSet<Row>> rows = hostname == null
+        ? pool.preparedQuery(ALL_GPUS).execute()
+        : pool.preparedQuery(HOST_GPUS).execute(Tuple.of(hostname));
+    return rows.map(rs -> {
+      List<GpuRecord> out = new ArrayList<>(rs.size());
+      for (Row r : rs) {
+        out.add(new Listed(r).record());
+      }
+      return out;
+    });
+  }
+
+  Future<Optional<GpuRecord>> gpu(String uuid) {
+    return find(uuid).map(found -> found.map(Listed::record));
+  }
+
+  private Future<Optional<Listed>> find(String uuid) {
+    return pool.preparedQuery(ONE_GPU).execute(Tuple.of(uuid))
+        .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(new Listed(rs.iterator().next())));
+  }
+
+  /** A row of {@link #GPU_LIST}. */
+  private record Listed(GpuState state, long lastSeen) {
+
+    Listed(Row r) {
+      this(Dictionaries.gpuState(r), Timestamps.toMicros(r.getOffsetDateTime(7).toInstant()));
+    }
+
+    GpuRecord record() {
+      return new GpuRecord(state.gpu(), Math.min(state.firstSeen(), lastSeen), lastSeen);
+    }
+  }
+
+  Future<List<HostRecord>> hosts() {
+    return pool.preparedQuery(HOSTS).execute()
+        .map(rs -> {
+          List<HostRecord> out = new ArrayList<>(rs.size());
+          for (Row r : rs) {
+            out.add(new HostRecord(r.getString(0), r.getLong(1).intValue()));
+          }
+          return out;
+        });
+  }
+
+  Future<List<String>> metrics() {
+    return pool.preparedQuery("SELECT name FROM metrics ORDER BY name").execute()
+        .map(rs -> {
+          List<String> out = new ArrayList<>(rs.size());
+          for (Row r : rs) {
+            out.add(r.getString(0));
+          }
+          return out;
+        });
+  }
+
+  Future<SamplePage> samples(SampleQuery q) {
+    Future<Short> metric = q.metric() == null ? Future.succeededFuture(null) : dictionaries.findMetric(q.metric());
+    return metric.compose(metricId -> {
+      if (q.metric() != null && metricId == null) {
+        return Future.succeededFuture(new SamplePage(List.of(), null)); // no sample ever had that metric
+      }
+      return find(q.uuid()).compose(gpu -> gpu.isEmpty()
+          ? Future.succeededFuture(new SamplePage(List.of(), null))
+          : page(gpu.get().state(), q, metricId));
+    });
+  }
+
+  private Future<SamplePage> page(GpuState gpu, SampleQuery q, Short metricId) {
+    long from = q.startMicros();
+    if (q.cursor() != null) {
+      from = Math.max(from, q.cursor().timestampMicros());
+    }
+    if (from > q.endMicros()) {
+      return Future.succeededFuture(new SamplePage(List.of(), null));
+    }
+    StringBuilder sql = new StringBuilder("SELECT s.ts, s.metric_id, s.value, s.placement_id FROM samples s"
+        + " WHERE s.gpu_id = $1");
+    List<Object> params = new ArrayList<>();
+    params.add(gpu.id());
+    if (from != Long.MIN_VALUE) {
+      params.add(SampleRows.timestamp(clamp(from)));
+      sql.append(" AND s.ts >= $").append(params.size());
+    }
+    if (q.endMicros() != Long.MAX_VALUE) {
+      params.add(SampleRows.timestamp(clamp(q.endMicros())));
+      sql.append(" AND s.ts <= $").append(params.size());
+    }
+    if (metricId != null) {
+      params.add(metricId);
+      sql.append(" AND s.metric_id = $").append(params.size());
+    }
+    if (q.cursor() != null) {
+      params.add(SampleRows.timestamp(clamp(q.cursor().timestampMicros())));
+      params.add(q.cursor().metric());
+      sql.append(" AND (s.ts > $").append(params.size() - 1).append(" OR ").append(METRIC_NAME)
+          .append(" > $").append(params.size()).append(")");
+    }
+    params.add(q.limit() + 1);
+    sql.append(" ORDER BY s.ts, ").append(METRIC_NAME).append(" LIMIT $").append(params.size());
+    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params))
+        .compose(rs -> resolveNames(rs).map(v -> toPage(gpu.gpu(), rs, q.limit())));
+  }
+
+  /** Loads the names of ids another process registered since this one last looked. */
+  private Future<Void> resolveNames(RowSet<Row> rs) {
+    Set<Short> metricIds = new HashSet<>();
+    Set<Integer> placementIds = new HashSet<>();
+    for (Row r : rs) {
+      short m = r.getShort(1);
+      if (dictionaries.metricName(m) == null) {
+        metricIds.add(m);
+      }
+      Integer p = r.getInteger(3);
+      if (p != null && dictionaries.placement(p) == null) {
+        placementIds.add(p);
+      }
+    }
+    if (metricIds.isEmpty() && placementIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return Future.all(dictionaries.loadMetrics(metricIds), dictionaries.loadPlacements(placementIds)).mapEmpty();
+  }
+
+  private SamplePage toPage(Gpu gpu, RowSet<Row> rs, int limit) {
+    List<Sample> out = new ArrayList<>(Math.min(rs.size(), limit));
+    Cursor next = null;
+    for (Row r : rs) {
+      if (out.size() == limit) {
+        Sample last = out.get(limit - 1);
+        next = new Cursor(last.timestampMicros(), last.metric());
+        break;
+      }
+      long micros = Timestamps.toMicros(r.getOffsetDateTime(0).toInstant());
+      String metric = dictionaries.metricName(r.getShort(1));
+      Integer placementId = r.getInteger(3);
+      Placement p = placementId == null ? null : dictionaries.placement(placementId);
+      out.add(new Sample(gpu, metric, micros, r.getDouble(2),
+          p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace()));
+    }
+    return new SamplePage(List.copyOf(out), next);
+  }
+
+  /** PostgreSQL's timestamptz covers 4713 BC to 294276 AD; the years 1 to 9999 are all a sample can carry. */
+  private static final long MIN_MICROS = Timestamps.parseMicros("0001-01-01T00:00:00Z");
+  private static final long MAX_MICROS = Timestamps.parseMicros("9999-12-31T23:59:59.999999Z");
+
+  private static long clamp(long micros) {
+    return Math.max(MIN_MICROS, Math.min(MAX_MICROS, micros));
+  }
+}

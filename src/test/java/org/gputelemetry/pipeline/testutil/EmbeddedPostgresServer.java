@@ -1,0 +1,158 @@
+package org.gputelemetry.pipeline.testutil;
+
+import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.gputelemetry.pipeline.config.StoreSettings;
+
+/**
+ * A real PostgreSQL 16 server for tests, from the binaries Maven provides (zonky), listening on
+ * 127.0.0.1 only. One server per JVM, started on first use and stopped at exit; each test class
+ * (or test) takes a fresh database from {@link #createDatabase}. {@link #stop()} and
+ * {@link #start()} simulate an outage: the server goes away and comes back on the same port with
+ * the same data. Thread-safe.
+ *
+ * <p>Runs as root too: zonky's binaries accept it. The server runs with {@code fsync} off (zonky's
+ * default), which is right for tests; the benchmark turns durability back on.
+ */
+public final class EmbeddedPostgresServer {
+
+  private static EmbeddedPostgresServer shared;
+
+  private final Path dataDirectory;
+  private final Map<String, String> serverConfig;
+  private final AtomicInteger databases = new AtomicInteger();
+  private int port;
+  private EmbeddedPostgres postgres;
+
+  private EmbeddedPostgresServer(Map<String, String> serverConfig) {
+    this.serverConfig = serverConfig;
+    try {
+      this.dataDirectory = Files.createTempDirectory("telemetry-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The JVM's shared server, started on first call. */
+  public static synchronized EmbeddedPostgresServer shared() {
+    if (shared == null) {
+      shared = launch(Map.of());
+    }
+    return shared;
+  }
+
+  /** A server of one's own, with extra {@code postgresql.conf} settings (the benchmark's). */
+  public static EmbeddedPostgresServer launch(Map<String, String> serverConfig) {
+    EmbeddedPostgresServer server = new EmbeddedPostgresServer(serverConfig);
+    server.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "embedded-postgres-cleanup"));
+    return server;
+  }
+
+  /** Starts the server (again), on the port and data directory of the first start. */
+  public synchronized void start() {
+    if (postgres != null) {
+      return;
+    }
+    try {
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDirectory)
+          .setCleanDataDirectory(false)
+          .setServerConfig("listen_addresses", "127.0.0.1")
+          .setServerConfig("max_connections", "200");
+      serverConfig.forEach(builder::setServerConfig);
+      if (port != 0) {
+        builder.setPort(port);
+      }
+      postgres = builder.start();
+      port = postgres.getPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+    }
+  }
+
+  /** Stops the server (fast shutdown: open connections are cut); its data stays for {@link #start()}. */
+  public synchronized void stop() {
+    if (postgres == null) {
+      return;
+    }
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      postgres = null;
+    }
+  }
+
+  public synchronized boolean isRunning() {
+    return postgres != null;
+  }
+
+  public synchronized int port() {
+    return port;
+  }
+
+  /** Creates an empty database with a unique name starting with {@code prefix}; returns the name. */
+  public String createDatabase(String prefix) {
+    String name = (prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + databases.incrementAndGet());
+    execute("postgres", "CREATE DATABASE " + name);
+    return name;
+  }
+
+  /** Drops a database, disconnecting whoever is still connected. */
+  public void dropDatabase(String name) {
+    execute("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  /** A JDBC connection as the superuser, for a test's own checks. */
+  public Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + database, "postgres", "");
+  }
+
+  public void execute(String database, String sql) {
+    try (Connection c = connect(database); Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The store settings of a {@code postgres} store on {@code database}; {@code extra} overrides keys. */
+  public StoreSettings settings(String database, JsonObject extra) {
+    JsonObject json = new JsonObject()
+        .put("type", StoreSettings.POSTGRES)
+        .put("host", "127.0.0.1")
+        .put("port", port())
+        .put("database", database)
+        .put("user", "postgres")
+        .put("sslMode", "disable")
+        .put("poolSize", 4);
+    return StoreSettings.fromJson(json.mergeIn(extra));
+  }
+
+  public StoreSettings settings(String database) {
+    return settings(database, new JsonObject());
+  }
+
+  private void destroy() {
+    stop();
+    try (Stream<Path> files = Files.walk(dataDirectory)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // best effort: a temp directory left behind is harmless
+    }
+  }
+}
