@@ -41,7 +41,7 @@ final class SampleReader {
   static final String HOST_GPUS = GPU_LIST.formatted(" WHERE g.hostname = $1");
   static final String ONE_GPU = GPU_LIST.formatted(" WHERE g.uuid = $1");
   static final String HOSTS = "SELECT g.hostname, count(*) FROM gpus g WHERE g.hostname IS NOT NULL"
-      + " AND (SELECT 1 FROM samples s WHERE s.gpu_id = g.id LIMIT 1) IS NOT NULL GROUP BY g.hostname ORDER BY g.hostname";
+      + " AND (SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id) IS NOT NULL GROUP BY g.hostname ORDER BY g.hostname";
   /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
   static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
 
@@ -122,17 +122,35 @@ final class SampleReader {
   }
 
   private Future<SamplePage> page(GpuState gpu, SampleQuery q, Short metricId) {
+    Statement st = statement(gpu.id(), q, metricId);
+    if (st == null) {
+      return Future.succeededFuture(new SamplePage(List.of(), null));
+    }
+    return pool.preparedQuery(st.sql()).execute(st.params())
+        .compose(rs -> resolveNames(rs).map(v -> toPage(gpu.gpu(), rs, q.limit())));
+  }
+
+  /** An SQL statement and its parameters. */
+  record Statement(String sql, Tuple params) {
+  }
+
+  /**
+   * The query for one page of {@code q} on GPU {@code gpuId}: the window's bounds (omitted when
+   * open), the metric, the cursor, {@code limit + 1} rows to tell whether a next page exists.
+   * {@code null} when the window is empty.
+   */
+  static Statement statement(int gpuId, SampleQuery q, Short metricId) {
     long from = q.startMicros();
     if (q.cursor() != null) {
       from = Math.max(from, q.cursor().timestampMicros());
     }
     if (from > q.endMicros()) {
-      return Future.succeededFuture(new SamplePage(List.of(), null));
+      return null;
     }
     StringBuilder sql = new StringBuilder("SELECT s.ts, s.metric_id, s.value, s.placement_id FROM samples s"
         + " WHERE s.gpu_id = $1");
     List<Object> params = new ArrayList<>();
-    params.add(gpu.id());
+    params.add(gpuId);
     if (from != Long.MIN_VALUE) {
       params.add(SampleRows.timestamp(clamp(from)));
       sql.append(" AND s.ts >= $").append(params.size());
@@ -153,8 +171,7 @@ final class SampleReader {
     }
     params.add(q.limit() + 1);
     sql.append(" ORDER BY s.ts, ").append(METRIC_NAME).append(" LIMIT $").append(params.size());
-    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params))
-        .compose(rs -> resolveNames(rs).map(v -> toPage(gpu.gpu(), rs, q.limit())));
+    return new Statement(sql.toString(), Tuple.wrap(params));
   }
 
   /** Loads the names of ids another process registered since this one last looked. */

@@ -66,14 +66,18 @@ final class SampleWriter {
       SampleRows rows = SampleRows.of(samples, dictionaries);
       return partitions.ensure(rows.days)
           .compose(x -> commit(rows))
+          .recover(e -> {
+            if (!(e instanceof PgException pg && NO_PARTITION.equals(pg.getSqlState()))) {
+              return Future.failedFuture(e);
+            }
+            // A partition this process knew was dropped behind its back (retention elsewhere,
+            // an operator): check again, recreate, and write once more.
+            partitions.forget(rows.days);
+            return partitions.ensure(rows.days).compose(x -> commit(rows));
+          })
           .onSuccess(x -> {
             for (CatalogueChange c : rows.changes) {
               dictionaries.committed(c.id(), c.identity(), c.first());
-            }
-          })
-          .onFailure(e -> {
-            if (e instanceof PgException pg && NO_PARTITION.equals(pg.getSqlState())) {
-              partitions.forget(rows.days); // dropped behind our back: the retry recreates it
             }
           });
     });
