@@ -51,7 +51,8 @@ import org.postgresql.PGConnection;
  * table is identical), median of {@code runs} (default 3):
  * <ol>
  *   <li>the COPY ceiling: the rows as CSV loaded by {@code psql \copy} (JDBC {@code CopyManager}
- *       when no psql is on the PATH) into {@code samples};</li>
+ *       when no psql is on the PATH) into {@code samples} ({@code COPY}); for reference, the same
+ *       rows in two files loaded by two concurrent psql ({@code COPY_2});</li>
  *   <li>{@code PostgresTelemetryStore.write} with each {@link InsertMethod}, batches of 5000,
  *       two concurrent writers (the collector's default);</li>
  *   <li>for reference, a plain INSERT through unnest without ON CONFLICT (not idempotent).</li>
@@ -118,7 +119,7 @@ public final class PostgresWriteBench {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     List<String> paths = args.length > 2 ? Arrays.asList(args).subList(2, args.length)
-        : List.of("COPY", "UNNEST", "MULTI_ROW_VALUES", "BATCHED_PREPARED", "PLAIN_UNNEST");
+        : List.of("COPY", "COPY_2", "UNNEST", "MULTI_ROW_VALUES", "BATCHED_PREPARED", "PLAIN_UNNEST");
     PostgresWriteBench bench = new PostgresWriteBench();
     try {
       bench.run(rows, runs, paths);
@@ -163,12 +164,15 @@ public final class PostgresWriteBench {
     System.out.println();
     System.out.println("median rows/s");
     medians.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-17s %,10.0f%n", k, v));
-    Double ceiling = medians.get("COPY");
-    if (ceiling != null) {
+    for (String copy : List.of("COPY", "COPY_2")) {
+      Double ceiling = medians.get(copy);
+      if (ceiling == null) {
+        continue;
+      }
       for (InsertMethod m : InsertMethod.values()) {
         Double v = medians.get(m.name());
         if (v != null) {
-          System.out.printf(Locale.ROOT, "  %s / COPY = %.2f%n", m, v / ceiling);
+          System.out.printf(Locale.ROOT, "  %s / %s = %.2f%n", m, copy, v / ceiling);
         }
       }
     }
@@ -176,7 +180,8 @@ public final class PostgresWriteBench {
 
   private double measure(String path, List<Sample> samples) throws Exception {
     return switch (path) {
-      case "COPY" -> copy(samples);
+      case "COPY" -> copy(samples, 1);
+      case "COPY_2" -> copy(samples, 2);
       case "PLAIN_UNNEST" -> plainUnnest(samples);
       default -> store(samples, InsertMethod.valueOf(path));
     };
@@ -318,56 +323,81 @@ public final class PostgresWriteBench {
     return samples.size() / seconds;
   }
 
-  /** psql's \copy of the rows as CSV; JDBC CopyManager when psql is not installed. */
-  private double copy(List<Sample> samples) throws Exception {
+  /**
+   * psql's \copy of the rows as CSV ({@code streams} files loaded by as many concurrent psql
+   * processes); JDBC CopyManager when psql is not installed.
+   */
+  private double copy(List<Sample> samples, int streams) throws Exception {
     String db = freshDatabase();
-    Path csv = Files.createTempFile("bench-samples-", ".csv");
+    List<Path> files = new ArrayList<>();
     try {
       Map<String, Integer> gpuIds = new LinkedHashMap<>();
       Map<String, Integer> metricIds = new LinkedHashMap<>();
-      try (BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-        for (Sample s : samples) {
-          int gpu = gpuIds.computeIfAbsent(s.gpu().uuid(), k -> gpuIds.size() + 1);
-          int metric = metricIds.computeIfAbsent(s.metric(), k -> metricIds.size() + 1);
-          // ts, value, gpu_id, placement_id (empty = NULL), metric_id
-          out.write(Timestamps.format(s.timestampMicros()));
-          out.write(',');
-          out.write(Double.toString(s.value()));
-          out.write(',');
-          out.write(Integer.toString(gpu));
-          out.write(",,");
-          out.write(Integer.toString(metric));
-          out.write('\n');
+      int per = (samples.size() + streams - 1) / streams;
+      for (int f = 0; f < streams; f++) {
+        Path csv = Files.createTempFile("bench-samples-", ".csv");
+        files.add(csv);
+        try (BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+          for (Sample s : samples.subList(f * per, Math.min(samples.size(), (f + 1) * per))) {
+            int gpu = gpuIds.computeIfAbsent(s.gpu().uuid(), k -> gpuIds.size() + 1);
+            int metric = metricIds.computeIfAbsent(s.metric(), k -> metricIds.size() + 1);
+            // ts, value, gpu_id, placement_id (empty = NULL), metric_id
+            out.write(Timestamps.format(s.timestampMicros()));
+            out.write(',');
+            out.write(Double.toString(s.value()));
+            out.write(',');
+            out.write(Integer.toString(gpu));
+            out.write(",,");
+            out.write(Integer.toString(metric));
+            out.write('\n');
+          }
         }
       }
-      String copy = "\\copy samples (ts, value, gpu_id, placement_id, metric_id) FROM '" + csv + "' WITH (FORMAT csv)";
       String psql = findPsql();
-      long t0 = System.nanoTime();
-      if (psql != null) {
-        ProcessBuilder pb = new ProcessBuilder(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p",
-            Integer.toString(port), "-U", user, "-d", db, "-c", copy).inheritIO();
-        if (password != null) {
-          pb.environment().put("PGPASSWORD", password);
-        }
-        int exit = pb.start().waitFor();
-        if (exit != 0) {
-          throw new IllegalStateException("psql exited with " + exit);
-        }
-      } else {
-        try (Connection c = jdbc(db); Reader in = Files.newBufferedReader(csv)) {
-          c.unwrap(PGConnection.class).getCopyAPI()
-              .copyIn("COPY samples (ts, value, gpu_id, placement_id, metric_id) FROM STDIN WITH (FORMAT csv)", in);
-        }
-      }
-      double rate = samples.size() / ((System.nanoTime() - t0) / 1e9);
       if (databases == 1) {
         System.out.println("  (COPY through " + (psql != null ? psql + " \\copy" : "JDBC CopyManager") + ")");
       }
+      ExecutorService loaders = Executors.newFixedThreadPool(streams);
+      long t0 = System.nanoTime();
+      List<java.util.concurrent.Future<?>> jobs = new ArrayList<>();
+      for (Path csv : files) {
+        jobs.add(loaders.submit(() -> {
+          copyFile(psql, db, csv);
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> j : jobs) {
+        j.get(1, TimeUnit.HOURS);
+      }
+      double rate = samples.size() / ((System.nanoTime() - t0) / 1e9);
+      loaders.shutdown();
       check(db, samples.size());
       return rate;
     } finally {
-      Files.deleteIfExists(csv);
+      for (Path csv : files) {
+        Files.deleteIfExists(csv);
+      }
       dropDatabase(db);
+    }
+  }
+
+  private void copyFile(String psql, String db, Path csv) throws Exception {
+    String copy = "\\copy samples (ts, value, gpu_id, placement_id, metric_id) FROM '" + csv + "' WITH (FORMAT csv)";
+    if (psql != null) {
+      ProcessBuilder pb = new ProcessBuilder(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p",
+          Integer.toString(port), "-U", user, "-d", db, "-c", copy).inheritIO();
+      if (password != null) {
+        pb.environment().put("PGPASSWORD", password);
+      }
+      int exit = pb.start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException("psql exited with " + exit);
+      }
+    } else {
+      try (Connection c = jdbc(db); Reader in = Files.newBufferedReader(csv)) {
+        c.unwrap(PGConnection.class).getCopyAPI()
+            .copyIn("COPY samples (ts, value, gpu_id, placement_id, metric_id) FROM STDIN WITH (FORMAT csv)", in);
+      }
     }
   }
 
