@@ -147,7 +147,7 @@ require_context() {
   while IFS= read -r name; do
     [[ "$name" == "$ctx" ]] && return 0
   done <<< "$known"
-  die "kubectl context '$ctx' ($flag) does not exist; known contexts: $(printf '%s' "$known" | tr '\n' ' ')"
+  die "kubectl context '$ctx' ($flag) does not exist; known contexts: ${known//$'\n'/ }"
 }
 
 ensure_namespace() {
