@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the OS packages the test suite needs and Maven cannot provide: redis-server (Redis
 # transport tests, TLS included), chromium + chromium-driver (dashboard browser test) and
-# shellcheck (script lint). PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
+# ShellCheck (script lint). PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
 # Idempotent: installs only what is missing. Needs root or passwordless sudo for apt-get.
 set -euo pipefail
 
