@@ -4,6 +4,6 @@ package org.gputelemetry.pipeline.config;
 public final class ConfigException extends RuntimeException {
 
   public ConfigException(String key, String problem) {
-    super("invalid configuration '" + key + "': " + problem);
+    super("invalid configuration '" + key + "': " + problem, null, false, false);
   }
 }

@@ -1,0 +1,100 @@
+# Build, run, test, package and deploy the GPU telemetry pipeline.
+# Deployment targets call the scripts in scripts/; contexts and passwords come from the
+# environment (EDGE_CONTEXT, CENTRAL_CONTEXT, SHARED_CONTEXT, REDIS_HOST, REDIS_PASSWORD,
+# DB_PASSWORD), never from the make command line. DRY_RUN=1 prints the commands instead.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CHART       ?= helm/telemetry-pipeline
+NAMESPACE   ?= telemetry-system
+RELEASE     ?= telemetry-pipeline
+EDGE_RELEASE    ?= telemetry-edge
+CENTRAL_RELEASE ?= telemetry-central
+IMAGE       ?= telemetry-pipeline
+IMAGE_TAG   ?= 1.0.0
+JAR         ?= target/telemetry-pipeline.jar
+CONF        ?=
+DRY_RUN     ?=
+
+DRY_RUN_FLAG := $(if $(DRY_RUN),--dry-run,)
+IMAGE_FLAGS  := --image-repository $(IMAGE) --image-tag $(IMAGE_TAG)
+VALUES_FILES := values.yaml values-same-cluster.yaml values-edge-cluster.yaml values-central-cluster.yaml
+
+export NAMESPACE EDGE_RELEASE CENTRAL_RELEASE
+
+.PHONY: help build run test bench docker-build helm-lint helm-template \
+        helm-install-same-cluster helm-install-cross-cluster-edge \
+        helm-install-cross-cluster-central helm-install-cross-cluster-all \
+        validate-same-cluster validate-health validate-cross-cluster validate-connectivity
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-36s %s\n", $$1, $$2}'
+
+## ---- Build and run -------------------------------------------------------------------------
+
+build: ## Build the fat jar (target/telemetry-pipeline.jar)
+	mvn -B package -DskipTests
+
+run: ## Run the jar (all roles on the embedded defaults; CONF=path/to/descriptor.json to pick one)
+	java -jar $(JAR) $(if $(CONF),-conf $(CONF),)
+
+test: ## Run the test suite
+	scripts/test.sh
+
+bench: ## Run the benchmarks
+	scripts/bench.sh
+
+docker-build: ## Build the image $(IMAGE):$(IMAGE_TAG) from docker/Dockerfile
+	docker build -f docker/Dockerfile -t $(IMAGE):$(IMAGE_TAG) .
+
+## ---- Helm chart ----------------------------------------------------------------------------
+
+helm-lint: ## helm lint --strict the chart with each values file
+	@for f in $(VALUES_FILES); do \
+	  echo "==> helm lint --strict -f $(CHART)/$$f"; \
+	  helm lint --strict $(CHART) -f $(CHART)/$$f || exit 1; \
+	done
+
+helm-template: ## Render every mode into target/helm/<values file>
+	@mkdir -p target/helm
+	@for f in $(VALUES_FILES); do \
+	  echo "==> target/helm/$$f"; \
+	  helm template $(RELEASE) $(CHART) --namespace $(NAMESPACE) -f $(CHART)/$$f > target/helm/$$f || exit 1; \
+	done
+
+## ---- Same-cluster deployment ---------------------------------------------------------------
+
+helm-install-same-cluster: ## Install/upgrade everything in the current cluster (values-same-cluster.yaml)
+	scripts/helm-install-same-cluster.sh --namespace $(NAMESPACE) --release $(RELEASE) $(IMAGE_FLAGS) $(DRY_RUN_FLAG)
+
+validate-same-cluster: ## Pods of the same-cluster release, their /ready, and the gateway's endpoints
+	kubectl get pods --namespace $(NAMESPACE) -l app.kubernetes.io/instance=$(RELEASE)
+	scripts/validate-connectivity.sh --namespace $(NAMESPACE) --release $(RELEASE)
+	scripts/validate-health.sh --namespace $(NAMESPACE) --release $(RELEASE)
+
+validate-health: ## /health, /ready and /api/v1/gpus of the gateway (GATEWAY_URL=... to skip port-forward)
+	scripts/validate-health.sh --namespace $(NAMESPACE) --release $(RELEASE)
+
+## ---- Cross-cluster deployment --------------------------------------------------------------
+
+helm-install-cross-cluster-edge: ## Streamers into EDGE_CONTEXT (needs REDIS_HOST)
+	scripts/deploy-cross-cluster.sh $(IMAGE_FLAGS) $(DRY_RUN_FLAG) deploy-edge
+
+helm-install-cross-cluster-central: ## Collectors, gateway, PostgreSQL into CENTRAL_CONTEXT (needs REDIS_HOST)
+	scripts/deploy-cross-cluster.sh $(IMAGE_FLAGS) $(DRY_RUN_FLAG) deploy-central
+
+helm-install-cross-cluster-all: ## Shared Redis (SHARED_CONTEXT, no REDIS_HOST), central, then edge
+	scripts/deploy-cross-cluster.sh $(IMAGE_FLAGS) $(DRY_RUN_FLAG) deploy-all
+
+validate-cross-cluster: ## Releases, pods and services in EDGE_CONTEXT and CENTRAL_CONTEXT
+	scripts/deploy-cross-cluster.sh status
+
+validate-connectivity: ## /ready of every pod in both clusters (Redis, PostgreSQL reachable)
+	@test -n "$$EDGE_CONTEXT" -o -n "$$CENTRAL_CONTEXT" || { echo "set EDGE_CONTEXT and/or CENTRAL_CONTEXT"; exit 2; }
+	@if [ -n "$$CENTRAL_CONTEXT" ]; then \
+	  scripts/validate-connectivity.sh --context "$$CENTRAL_CONTEXT" --namespace $(NAMESPACE) --release $(CENTRAL_RELEASE) || exit 1; \
+	fi
+	@if [ -n "$$EDGE_CONTEXT" ]; then \
+	  scripts/validate-connectivity.sh --context "$$EDGE_CONTEXT" --namespace $(NAMESPACE) --release $(EDGE_RELEASE) || exit 1; \
+	fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Benchmarks, run on this machine against loopback servers only.
+#   scripts/bench.sh inprocess [--runs 5 --seconds 10 --warmup 10]   streamer -> local transport -> collector -> memory store
+# Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage() {
+  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+[ $# -ge 1 ] || { usage; exit 2; }
+which="$1"; shift
+
+mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
+jvm=(-Xms2g -Xmx2g -XX:+UseParallelGC -Dvertx.disableDnsResolver=true)
+
+case "$which" in
+  inprocess) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.InProcessPipelineBench "$@" ;;
+  -h|--help) usage ;;
+  *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
+esac

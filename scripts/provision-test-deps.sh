@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the OS packages the test suite needs and Maven cannot provide: redis-server (Redis
+# transport tests, TLS included), chromium + chromium-driver (dashboard browser test) and
+# ShellCheck (script lint). PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
+# Idempotent: installs only what is missing. Needs root or passwordless sudo for apt-get.
+set -euo pipefail
+
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo=(sudo -n)
+  else
+    echo "provision-test-deps: missing ${need[*]} and not root; install them with apt-get" >&2
+    exit 1
+  fi
+fi
+
+echo "provision-test-deps: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# the Debian package starts a system redis on 6379; tests start their own on free ports
+if command -v systemctl >/dev/null 2>&1; then
+  "${sudo[@]}" systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi

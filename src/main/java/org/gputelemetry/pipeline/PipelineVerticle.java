@@ -1,0 +1,151 @@
+package org.gputelemetry.pipeline;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.gputelemetry.pipeline.collector.CollectorVerticle;
+import org.gputelemetry.pipeline.config.Descriptors;
+import org.gputelemetry.pipeline.config.PipelineSettings;
+import org.gputelemetry.pipeline.gateway.GatewayVerticle;
+import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.ops.Readiness;
+import org.gputelemetry.pipeline.store.TelemetryStore;
+import org.gputelemetry.pipeline.store.TelemetryStores;
+import org.gputelemetry.pipeline.streamer.StreamerVerticle;
+import org.gputelemetry.pipeline.transport.Transport;
+import org.gputelemetry.pipeline.transport.Transports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jar's main verticle: reads the deployment descriptor once, creates what the roles share
+ * (store, transport, metrics, readiness) and deploys the roles it names: collector first (so a
+ * consumer exists), then gateway, then streamer; undeploys them in reverse. A bad descriptor fails
+ * the start with a message naming the key, and the launcher exits non-zero.
+ */
+public final class PipelineVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineVerticle.class);
+
+  private final List<String> deployments = new ArrayList<>();
+  private PipelineSettings settings;
+  private TelemetryStore store;
+  private Transport transport;
+  private PipelineMetrics metrics;
+  private final Readiness readiness = new Readiness();
+  private StreamerVerticle streamer;
+  private CollectorVerticle collector;
+  private GatewayVerticle gateway;
+
+  @Override
+  public Future<?> start() {
+    try {
+      JsonObject descriptor = Descriptors.resolve(config(), commandLine());
+      settings = PipelineSettings.fromDescriptor(descriptor, System.getenv());
+    } catch (RuntimeException e) {
+      LOG.error("Bad deployment descriptor: {}", e.getMessage());
+      return Future.failedFuture(e);
+    }
+    LOG.info("Starting roles {} as {}: {}", settings.roles(), settings.instanceId(), settings.toJson().encode());
+    metrics = new PipelineMetrics(registry());
+    try {
+      store = TelemetryStores.create(vertx, settings.store());
+      transport = Transports.create(vertx, settings.transport(), settings.instanceId());
+    } catch (RuntimeException e) {
+      LOG.error("Cannot start: {}", e.getMessage());
+      return Future.failedFuture(e);
+    }
+    metrics.connectionStatus(transport.type(), transport::connected);
+    readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type())));
+    readiness.register("transport", () -> transport.connected()
+        ? Future.succeededFuture(new JsonObject().put("type", transport.type()))
+        : Future.failedFuture(transport.type() + " transport not connected"));
+    // the store may be down at start (PostgreSQL): the process stays up and reports not ready
+    store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
+    return transport.start().compose(v -> deployRoles());
+  }
+
+  private Future<?> deployRoles() {
+    Future<?> chain = Future.succeededFuture();
+    if (settings.runs(PipelineSettings.COLLECTOR)) {
+      collector = new CollectorVerticle(settings.collector(), store, transport, metrics);
+      chain = chain.compose(v -> deploy(collector));
+      readiness.register("collector", () -> Future.succeededFuture(collector.status()));
+    }
+    if (settings.runs(PipelineSettings.GATEWAY)) {
+      gateway = new GatewayVerticle(settings.gateway(), store, readiness);
+      chain = chain.compose(v -> deploy(gateway));
+    }
+    if (settings.runs(PipelineSettings.STREAMER)) {
+      streamer = new StreamerVerticle(settings.streamer(), transport, metrics, settings.instanceId());
+      chain = chain.compose(v -> deploy(streamer));
+      readiness.register("streamer", () -> Future.succeededFuture(streamer.status()));
+    }
+    return chain.onSuccess(v -> LOG.info("Pipeline started: {}", settings.roles()))
+        .onFailure(e -> LOG.error("Pipeline failed to start: {}", e.getMessage()));
+  }
+
+  private Future<String> deploy(VerticleBase verticle) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.EVENT_LOOP))
+        .onSuccess(deployments::add);
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<String> reverse = new ArrayList<>(deployments);
+    Collections.reverse(reverse);
+    Future<?> chain = Future.succeededFuture();
+    for (String id : reverse) {
+      chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    return chain.eventually(() -> transport == null ? Future.succeededFuture() : transport.close())
+        .eventually(() -> store == null ? Future.succeededFuture() : store.close());
+  }
+
+  /** The registry Prometheus scrapes: Vert.x's own when its Micrometer metrics are on, else ours. */
+  private static MeterRegistry registry() {
+    MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
+    return vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  private static List<String> commandLine() {
+    String[] args = ProcessHandle.current().info().arguments().orElse(null);
+    if (args != null) {
+      return Arrays.asList(args);
+    }
+    String command = System.getProperty("sun.java.command", "");
+    return Arrays.asList(command.split(" "));
+  }
+
+  public PipelineSettings settings() {
+    return settings;
+  }
+
+  public PipelineMetrics metrics() {
+    return metrics;
+  }
+
+  public TelemetryStore store() {
+    return store;
+  }
+
+  /** The streamer of this process, or {@code null} when it runs no streamer. */
+  public StreamerVerticle streamer() {
+    return streamer;
+  }
+
+  /** The HTTP port the gateway bound, or -1 when this process runs no gateway. */
+  public int gatewayPort() {
+    return gateway == null ? -1 : gateway.port();
+  }
+}

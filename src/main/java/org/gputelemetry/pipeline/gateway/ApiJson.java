@@ -1,0 +1,62 @@
+package org.gputelemetry.pipeline.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.GpuRecord;
+import org.gputelemetry.pipeline.store.HostRecord;
+
+/** The API's JSON shapes, in one place (REST responses and the live feed share them). */
+public final class ApiJson {
+
+  private ApiJson() {
+  }
+
+  public static JsonObject gpu(GpuRecord r) {
+    return new JsonObject()
+        .put("uuid", r.gpu().uuid())
+        .put("gpu_index", r.gpu().gpuIndex() < 0 ? null : r.gpu().gpuIndex())
+        .put("device", r.gpu().device())
+        .put("model_name", r.gpu().modelName())
+        .put("hostname", r.gpu().hostname())
+        .put("first_seen", Timestamps.format(r.firstSeenMicros()))
+        .put("last_seen", Timestamps.format(r.lastSeenMicros()));
+  }
+
+  public static JsonObject gpus(List<GpuRecord> records) {
+    JsonArray arr = new JsonArray();
+    records.forEach(r -> arr.add(gpu(r)));
+    return new JsonObject().put("count", records.size()).put("gpus", arr);
+  }
+
+  /** A sample as REST returns it; pod, namespace and container only when known. */
+  public static JsonObject sample(Sample s) {
+    JsonObject o = new JsonObject()
+        .put("timestamp", Timestamps.format(s.timestampMicros()))
+        .put("metric", s.metric())
+        .put("value", s.value())
+        .put("hostname", s.gpu().hostname());
+    if (s.pod() != null) {
+      o.put("pod", s.pod());
+    }
+    if (s.namespace() != null) {
+      o.put("namespace", s.namespace());
+    }
+    if (s.container() != null) {
+      o.put("container", s.container());
+    }
+    return o;
+  }
+
+  public static JsonObject hosts(List<HostRecord> hosts) {
+    JsonArray arr = new JsonArray();
+    hosts.forEach(h -> arr.add(new JsonObject().put("hostname", h.hostname()).put("gpus", h.gpus())));
+    return new JsonObject().put("count", hosts.size()).put("hosts", arr);
+  }
+
+  public static JsonObject error(String message) {
+    return new JsonObject().put("error", message);
+  }
+}

@@ -1,0 +1,75 @@
+package org.gputelemetry.pipeline.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The pipeline's own meters, registered once per process on one registry (the one Prometheus
+ * scrapes). Meters are thread-safe; the hot path only increments pre-registered counters.
+ */
+public final class PipelineMetrics {
+
+  private final MeterRegistry registry;
+  public final Counter rowsStreamed;
+  public final Counter batchesSent;
+  public final Counter batchesRetried;
+  public final Counter batchesRefused;
+  public final Counter samplesPersisted;
+  public final Counter storeWriteFailures;
+  public final Timer storeWrite;
+  public final Timer endToEndLag;
+
+  public PipelineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    rowsStreamed = Counter.builder(MetricNames.ROWS_STREAMED).description("Rows read from the source and queued for sending")
+        .register(registry);
+    batchesSent = Counter.builder(MetricNames.BATCHES_SENT).description("Batches handed over to the transport and acknowledged")
+        .register(registry);
+    batchesRetried = Counter.builder(MetricNames.BATCHES_RETRIED).description("Batch sends that failed and were retried")
+        .register(registry);
+    batchesRefused = Counter.builder(MetricNames.BATCHES_REFUSED).description("Batches a collector refused because its buffer was full")
+        .register(registry);
+    samplesPersisted = Counter.builder(MetricNames.SAMPLES_PERSISTED).description("Samples committed to the store")
+        .register(registry);
+    storeWriteFailures = Counter.builder(MetricNames.STORE_WRITE_FAILURES).description("Store writes that failed and will be retried")
+        .register(registry);
+    storeWrite = Timer.builder(MetricNames.STORE_WRITE).description("Duration of one store write (one transaction)")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    endToEndLag = Timer.builder(MetricNames.END_TO_END_LAG).description("Time from a row being processed by a streamer to its commit in the store")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Exposes the count of rows rejected for {@code reason} (a snake_case label), kept by the parser. */
+  public void rowsRejected(String reason, Supplier<Number> count) {
+    FunctionCounter.builder(MetricNames.ROWS_REJECTED, count, c -> c.get().doubleValue())
+        .description("Source rows rejected, by reason").tag("reason", reason).register(registry);
+  }
+
+  /** Gauge of a queue's depth in samples; {@code queue} names which ring. */
+  public void queueDepth(String queue, Supplier<Number> depth) {
+    Gauge.builder(MetricNames.TRANSPORT_QUEUE_DEPTH, depth).description("Samples waiting in a hot-path ring buffer")
+        .tag("queue", queue).register(registry);
+  }
+
+  /** 1 while {@code transport} reaches its peers or broker, 0 otherwise. */
+  public void connectionStatus(String transport, Supplier<Boolean> connected) {
+    Gauge.builder(MetricNames.QUEUE_CONNECTION_STATUS, () -> connected.get() ? 1 : 0)
+        .description("Whether the transport is connected (1) or not (0)").tag("transport", transport).register(registry);
+  }
+
+  /** Records how long a batch took from its first row being processed to commit. */
+  public void lag(long createdMicros, long committedMicros) {
+    endToEndLag.record(Duration.ofNanos(Math.max(0, committedMicros - createdMicros) * 1_000L));
+  }
+}

@@ -1,0 +1,20 @@
+package org.gputelemetry.pipeline.store;
+
+import io.vertx.core.Vertx;
+import org.gputelemetry.pipeline.config.StoreSettings;
+import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
+
+/** Creates the store a descriptor names. */
+public final class TelemetryStores {
+
+  private TelemetryStores() {
+  }
+
+  public static TelemetryStore create(Vertx vertx, StoreSettings settings) {
+    return switch (settings.type()) {
+      case StoreSettings.MEMORY -> new MemoryTelemetryStore(settings.maxEntriesPerGPU());
+      default -> throw new org.gputelemetry.pipeline.config.ConfigException("store.type",
+          "store '" + settings.type() + "' is not available in this build");
+    };
+  }
+}

@@ -1,0 +1,42 @@
+package org.gputelemetry.pipeline.transport;
+
+import io.vertx.core.Future;
+import org.gputelemetry.pipeline.model.SampleBatch;
+
+/**
+ * Moves batches from streamers to collectors. Implementations: {@code local} (event bus inside
+ * one JVM), {@code clustered} (Hazelcast-clustered event bus), {@code redis} (Redis Streams bridge).
+ *
+ * <p>Delivery is at-least-once: a batch is handed to a collector until one acknowledges it, and a
+ * collector acknowledges only after its store committed the batch. Duplicates are possible after
+ * a failure; the store de-duplicates. Batches of one producer may arrive out of order.
+ * Thread-safe: {@link #send} may be called from any thread.
+ */
+public interface Transport {
+
+  /** Connects (or starts connecting) to whatever carries the batches. */
+  Future<Void> start();
+
+  /**
+   * Hands a batch over. Completes when the batch is safe: committed by a collector (event bus
+   * transports) or durably queued (Redis, or the edge spool while Redis is away). A failed future
+   * means the batch was not taken; the caller keeps it and sends it again later.
+   */
+  Future<Void> send(SampleBatch batch);
+
+  /**
+   * Makes this process a collector: batches are passed to {@code consumer}, and acknowledged
+   * when its future succeeds. A failed future (store down, buffer full) leaves the batch to be
+   * delivered again, to this or another collector.
+   */
+  Future<Void> consume(BatchConsumer consumer);
+
+  /** Whether the transport currently reaches its peers or broker (readiness, metrics). */
+  boolean connected();
+
+  /** {@code local}, {@code clustered} or {@code redis}. */
+  String type();
+
+  /** Stops consuming and releases connections; pending sends fail. */
+  Future<Void> close();
+}

@@ -1,0 +1,84 @@
+package org.gputelemetry.pipeline.transport.impl;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import java.time.Duration;
+import org.gputelemetry.pipeline.model.SampleBatch;
+import org.gputelemetry.pipeline.transport.Addresses;
+import org.gputelemetry.pipeline.transport.BatchConsumer;
+import org.gputelemetry.pipeline.transport.BusyException;
+import org.gputelemetry.pipeline.transport.SampleBatchCodec;
+import org.gputelemetry.pipeline.transport.Transport;
+
+/**
+ * The in-process transport: batches travel on the Vert.x event bus by reference (no copy, no
+ * serialisation) with request/reply, the reply being the collector's acknowledgement after commit.
+ * The clustered transport extends it, changing only what is local.
+ */
+public class LocalTransport implements Transport {
+
+  protected final Vertx vertx;
+  private final DeliveryOptions delivery;
+  private MessageConsumer<SampleBatch> consumer;
+
+  public LocalTransport(Vertx vertx, Duration sendTimeout) {
+    this.vertx = vertx;
+    this.delivery = new DeliveryOptions().setCodecName(SampleBatchCodec.NAME)
+        .setSendTimeout(sendTimeout.toMillis()).setLocalOnly(localOnly());
+  }
+
+  /** Whether messages stay in this JVM. */
+  protected boolean localOnly() {
+    return true;
+  }
+
+  @Override
+  public Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> send(SampleBatch batch) {
+    return vertx.eventBus().request(Addresses.BATCHES, batch, delivery).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> consume(BatchConsumer batchConsumer) {
+    consumer = localOnly()
+        ? vertx.eventBus().localConsumer(Addresses.BATCHES)
+        : vertx.eventBus().consumer(Addresses.BATCHES);
+    consumer.handler(msg -> batchConsumer.accept(msg.body()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(null);
+      } else if (ar.cause() instanceof BusyException) {
+        msg.fail(BusyException.FAILURE_CODE, ar.cause().getMessage());
+      } else {
+        msg.fail(500, String.valueOf(ar.cause().getMessage()));
+      }
+    }));
+    return consumer.completion();
+  }
+
+  /** Whether a failed send was refused for backpressure rather than lost. */
+  public static boolean isBusy(Throwable failure) {
+    return failure instanceof ReplyException re && re.failureCode() == BusyException.FAILURE_CODE;
+  }
+
+  @Override
+  public boolean connected() {
+    return true;
+  }
+
+  @Override
+  public String type() {
+    return "local";
+  }
+
+  @Override
+  public Future<Void> close() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+}

@@ -1,0 +1,174 @@
+package org.gputelemetry.pipeline.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineSettingsTest {
+
+  @Test
+  void emptyDescriptorYieldsTheDocumentedDefaults() {
+    PipelineSettings s = PipelineSettings.fromJson(new JsonObject());
+    assertEquals(List.of("streamer", "collector", "gateway"), s.roles());
+    assertNull(s.streamer().csvPath());
+    assertTrue(s.streamer().loopMode());
+    assertEquals("processing", s.streamer().timestampMode());
+    assertEquals(1250, s.streamer().rate());
+    assertEquals(2, s.streamer().workers());
+    assertEquals(500, s.streamer().batchSize());
+    assertEquals(Duration.ofMillis(100), s.streamer().streamInterval());
+    assertEquals(2, s.collector().workers());
+    assertEquals(5000, s.collector().batchSize());
+    assertEquals(Duration.ofMillis(200), s.collector().pollInterval());
+    assertEquals(65536, s.collector().bufferSize());
+    assertEquals("memory", s.store().type());
+    assertEquals(10000, s.store().maxEntriesPerGPU());
+    assertEquals(8080, s.gateway().port());
+    assertEquals("local", s.transport().type());
+  }
+
+  @Test
+  void toJsonRoundTripsToTheSameSettings() {
+    PipelineSettings s = PipelineSettings.fromJson(new JsonObject()
+        .put("streamer", new JsonObject().put("rate", 0).put("streamInterval", "2s"))
+        .put("collector", new JsonObject().put("store", new JsonObject().put("maxEntriesPerGPU", 5))));
+    assertEquals(s, PipelineSettings.fromJson(s.toJson()));
+  }
+
+  @Test
+  void collectorStoreIsTheProcessStore() {
+    PipelineSettings s = PipelineSettings.fromJson(new JsonObject()
+        .put("collector", new JsonObject().put("store", new JsonObject().put("type", "memory").put("maxEntriesPerGPU", 7))));
+    assertEquals(7, s.store().maxEntriesPerGPU());
+    ConfigException twice = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(new JsonObject()
+        .put("store", new JsonObject()).put("collector", new JsonObject().put("store", new JsonObject()))));
+    assertTrue(twice.getMessage().contains("collector.store"));
+  }
+
+  @Test
+  void rejectsUnknownRoleNamingTheKey() {
+    assertKey("roles", new JsonObject().put("roles", new JsonArray().add("streamer").add("archiver")));
+    assertKey("roles", new JsonObject().put("roles", new JsonArray()));
+  }
+
+  @Test
+  void rejectsWrongTypesAndRangesNamingTheKey() {
+    assertKey("streamer.batchSize", new JsonObject().put("streamer", new JsonObject().put("batchSize", -5)));
+    assertKey("streamer.batchSize", new JsonObject().put("streamer", new JsonObject().put("batchSize", "big")));
+    assertKey("streamer.loopMode", new JsonObject().put("streamer", new JsonObject().put("loopMode", "yes")));
+    assertKey("streamer.timestampMode", new JsonObject().put("streamer", new JsonObject().put("timestampMode", "wall")));
+    assertKey("streamer.streamInterval", new JsonObject().put("streamer", new JsonObject().put("streamInterval", "soon")));
+    assertKey("collector.bufferSize", new JsonObject().put("collector", new JsonObject().put("bufferSize", 0)));
+    assertKey("gateway.port", new JsonObject().put("gateway", new JsonObject().put("port", 70000)));
+    assertKey("store.type", new JsonObject().put("store", new JsonObject().put("type", "mongo")));
+    assertKey("transport.type", new JsonObject().put("transport", new JsonObject().put("type", "kafka")));
+    assertKey("streamer.instanceIndex", new JsonObject().put("streamer", new JsonObject().put("instanceIndex", 3).put("instanceCount", 3)));
+  }
+
+  @Test
+  void rejectsUnknownKeysSoTyposDoNotFallBackToDefaults() {
+    assertKey("streamer.batchsize", new JsonObject().put("streamer", new JsonObject().put("batchsize", 10)));
+    assertKey("colector", new JsonObject().put("colector", new JsonObject()));
+  }
+
+  @Test
+  void missingCsvFileIsReportedWhenTheStreamerStarts(@TempDir Path dir) {
+    // parsing accepts any path; the streamer checks the file (see StreamerVerticle), this checks the message shape
+    PipelineSettings s = PipelineSettings.fromJson(new JsonObject()
+        .put("streamer", new JsonObject().put("csvPath", dir.resolve("absent.csv").toString())));
+    assertEquals(dir.resolve("absent.csv").toString(), s.streamer().csvPath());
+  }
+
+  @Test
+  void environmentOverridesDescriptorValues() {
+    JsonObject descriptor = new JsonObject().put("streamer", new JsonObject().put("rate", 5));
+    PipelineSettings s = PipelineSettings.fromDescriptor(descriptor, Map.of(
+        "STREAMER_RATE", "42", "GATEWAY_PORT", "9999", "CSV_PATH", "/data/x.csv", "ROLES", "streamer, gateway",
+        "STREAMER_LOOP_MODE", "false", "TRANSPORT_TYPE", "redis", "REDIS_HOST", "redis.example", "DB_HOST", "db.example",
+        "GATEWAY_CORS_ALLOWED_ORIGINS", "https://a.example,https://b.example"));
+    assertEquals(42, s.streamer().rate());
+    assertEquals(9999, s.gateway().port());
+    assertEquals("/data/x.csv", s.streamer().csvPath());
+    assertEquals(List.of("streamer", "gateway"), s.roles());
+    assertEquals(false, s.streamer().loopMode());
+    assertEquals("redis", s.transport().type());
+    assertEquals("redis.example", s.transport().redis().host());
+    assertEquals("db.example", s.store().host());
+    assertEquals(List.of("https://a.example", "https://b.example"), s.gateway().corsAllowedOrigins());
+  }
+
+  @Test
+  void environmentOverrideAppliesOnTopOfCollectorStoreSpelling() {
+    JsonObject descriptor = new JsonObject().put("collector", new JsonObject().put("store",
+        new JsonObject().put("type", "memory").put("maxEntriesPerGPU", 3)));
+    PipelineSettings s = PipelineSettings.fromDescriptor(descriptor, Map.of("STORE_MAX_ENTRIES_PER_GPU", "9"));
+    assertEquals(9, s.store().maxEntriesPerGPU());
+  }
+
+  @Test
+  void badEnvironmentValueNamesVariableAndKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STREAMER_RATE", "fast")));
+    assertTrue(e.getMessage().contains("STREAMER_RATE") && e.getMessage().contains("streamer.rate"), e.getMessage());
+  }
+
+  @Test
+  void passwordsComeFromFilesAndStayOutOfTheEffectiveConfig(@TempDir Path dir) throws IOException {
+    Path secret = dir.resolve("db-password");
+    Files.writeString(secret, "s3cret-from-file\n");
+    PipelineSettings s = PipelineSettings.fromDescriptor(new JsonObject(), Map.of("DB_PASSWORD_FILE", secret.toString(),
+        "REDIS_PASSWORD", "redis-s3cret"));
+    assertEquals("s3cret-from-file", s.store().password());
+    assertEquals("redis-s3cret", s.transport().redis().password());
+    String dump = s.toJson().encode();
+    assertTrue(!dump.contains("s3cret-from-file") && !dump.contains("redis-s3cret"), dump);
+  }
+
+  @Test
+  void durationsParseAndPrint() {
+    assertEquals(Duration.ofMillis(250), Durations.parse("k", "250ms"));
+    assertEquals(Duration.ofDays(7), Durations.parse("k", "7d"));
+    assertEquals("7d", Durations.format(Duration.ofDays(7)));
+    assertEquals("100ms", Durations.format(Duration.ofMillis(100)));
+    assertEquals("90s", Durations.format(Duration.ofSeconds(90)));
+    assertThrows(ConfigException.class, () -> Durations.parse("k", "-1s"));
+  }
+
+  @Test
+  void everyShippedDescriptorParses() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("src/main/resources/conf"))) {
+      List<Path> all = files.filter(p -> p.toString().endsWith(".json")).toList();
+      assertTrue(all.size() >= 4, "descriptors: " + all);
+      for (Path p : all) {
+        PipelineSettings s = PipelineSettings.fromJson(new JsonObject(Files.readString(p)));
+        assertTrue(!s.roles().isEmpty(), p.toString());
+      }
+    }
+  }
+
+  @Test
+  void readmeDocumentsEveryEnvironmentVariable() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    for (EnvOverrides.Mapping m : EnvOverrides.MAPPINGS) {
+      assertTrue(readme.contains("`" + m.variable() + "`"), "README does not document " + m.variable());
+    }
+  }
+
+  private static void assertKey(String key, JsonObject descriptor) {
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(descriptor));
+    assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
+  }
+}

@@ -1,0 +1,296 @@
+package org.gputelemetry.pipeline.scripts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The deployment scripts: shellcheck-clean, and their behaviour where it needs no cluster
+ * (dry runs, missing tools, and the validators against a local stand-in gateway).
+ */
+class ScriptsTest {
+
+  private static final Path SCRIPTS = Path.of("scripts").toAbsolutePath();
+  private static final Path DEPLOY = SCRIPTS.resolve("deploy-cross-cluster.sh");
+  private static final String REDIS_PASSWORD = "S3cr3t-redis-XYZ";
+  private static final String DB_PASSWORD = "S3cr3t-db-XYZ";
+
+  /** Variables the scripts fall back to; cleared so the developer's shell cannot leak into a test. */
+  private static final List<String> SCRIPT_ENV = List.of("EDGE_CONTEXT", "CENTRAL_CONTEXT", "SHARED_CONTEXT",
+      "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "REDIS_TLS", "DB_PASSWORD", "NAMESPACE", "IMAGE_TAG",
+      "IMAGE_REPOSITORY", "KUBE_CONTEXT", "RELEASE", "GATEWAY_URL", "EDGE_RELEASE", "CENTRAL_RELEASE",
+      "SHARED_RELEASE", "CHART", "EXPECT");
+
+  private HttpServer gateway;
+
+  record Result(int exitCode, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  @AfterEach
+  void stopGateway() {
+    if (gateway != null) {
+      gateway.stop(0);
+    }
+  }
+
+  @Test
+  void everyScriptPassesShellcheck() throws Exception {
+    Optional<Path> shellcheck = onPath("shellcheck");
+    assumeTrue(shellcheck.isPresent(), "shellcheck is not installed (scripts/test.sh installs it): skipping the lint");
+    List<String> command = new ArrayList<>(List.of(shellcheck.get().toString(), "--format=gcc"));
+    try (Stream<Path> files = Files.list(SCRIPTS)) {
+      files.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> command.add(p.toString()));
+    }
+    assertTrue(command.size() > 2, "no scripts found");
+
+    Result result = run(Map.of(), command.toArray(String[]::new));
+
+    assertEquals(0, result.exitCode(), result.all());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"deploy-cross-cluster.sh", "helm-install-same-cluster.sh", "validate-health.sh",
+      "validate-connectivity.sh"})
+  void helpExitsZero(String script) throws Exception {
+    Result result = run(Map.of(), bash(), SCRIPTS.resolve(script).toString(), "--help");
+
+    assertEquals(0, result.exitCode(), result.all());
+    assertTrue(result.out().startsWith("Usage: " + script), result.out());
+  }
+
+  @Test
+  void dryRunDeployAllNamesBothReleasesAndMasksPasswords() throws Exception {
+    Result result = run(Map.of(), bash(), DEPLOY.toString(), "--dry-run",
+        "--edge-context", "edge-test-ctx", "--central-context", "central-test-ctx",
+        "--redis-host", "redis.test.example", "--redis-password", REDIS_PASSWORD,
+        "--db-password", DB_PASSWORD, "--image-tag", "v9.9.9", "deploy-all");
+
+    assertEquals(0, result.exitCode(), result.all());
+    String out = result.out();
+    assertTrue(out.contains("helm upgrade --install telemetry-edge "), out);
+    assertTrue(out.contains("helm upgrade --install telemetry-central "), out);
+    assertTrue(out.contains("values-edge-cluster.yaml"), out);
+    assertTrue(out.contains("values-central-cluster.yaml"), out);
+    assertTrue(out.contains("--kube-context edge-test-ctx"), out);
+    assertTrue(out.contains("--kube-context central-test-ctx"), out);
+    assertTrue(out.contains("externalRedis.host=redis.test.example"), out);
+    assertTrue(out.contains("externalRedis.existingSecret=telemetry-redis-credentials"), out);
+    assertTrue(out.contains("postgresql.auth.existingSecret=telemetry-db-credentials"), out);
+    assertTrue(out.contains("image.tag=v9.9.9"), out);
+    assertTrue(out.contains("'****'"), "masked passwords: " + out);
+    assertFalse(result.all().contains(REDIS_PASSWORD), "the Redis password leaked: " + result.all());
+    assertFalse(result.all().contains(DB_PASSWORD), "the database password leaked: " + result.all());
+    assertTrue(out.indexOf("telemetry-central ") < out.indexOf("telemetry-edge "), "central (consumers) first");
+  }
+
+  @Test
+  void dryRunReadsContextsAndPasswordsFromTheEnvironment() throws Exception {
+    Result result = run(Map.of("EDGE_CONTEXT", "edge-from-env", "REDIS_HOST", "redis.env.example",
+        "REDIS_PASSWORD", REDIS_PASSWORD), bash(), DEPLOY.toString(), "--dry-run", "deploy-edge");
+
+    assertEquals(0, result.exitCode(), result.all());
+    assertTrue(result.out().contains("--kube-context edge-from-env"), result.out());
+    assertTrue(result.out().contains("externalRedis.host=redis.env.example"), result.out());
+    assertFalse(result.all().contains(REDIS_PASSWORD));
+    assertFalse(result.out().contains("telemetry-central"), "deploy-edge touches the edge only");
+  }
+
+  @Test
+  void missingRedisHostIsReported() throws Exception {
+    Result result = run(Map.of(), bash(), DEPLOY.toString(), "--dry-run", "--edge-context", "e", "deploy-edge");
+
+    assertEquals(1, result.exitCode());
+    assertTrue(result.err().contains("--redis-host (or REDIS_HOST) is required for deploy-edge"), result.err());
+  }
+
+  @Test
+  void failsClearlyWithoutHelm(@TempDir Path emptyBin) throws Exception {
+    Result result = run(Map.of("PATH", emptyBin.toString()), bash(), DEPLOY.toString(),
+        "--edge-context", "e", "--redis-host", "r", "deploy-edge");
+
+    assertEquals(1, result.exitCode(), result.all());
+    assertTrue(result.err().contains("helm not found on PATH"), result.err());
+  }
+
+  @Test
+  void failsClearlyForAnUnknownContext(@TempDir Path bin) throws Exception {
+    fakeTool(bin, "helm", "echo helm must not run >&2; exit 3");
+    fakeTool(bin, "kubectl", """
+        if [ "$1 $2" = "config get-contexts" ]; then printf 'kind-a\\nkind-b\\n'; exit 0; fi
+        echo kubectl must not run >&2; exit 3""");
+
+    Result result = run(Map.of("PATH", bin.toString()), bash(), DEPLOY.toString(),
+        "--edge-context", "edge-missing", "--redis-host", "r", "deploy-edge");
+
+    assertEquals(1, result.exitCode(), result.all());
+    assertTrue(result.err().contains("kubectl context 'edge-missing' (--edge-context) does not exist"), result.err());
+    assertTrue(result.err().contains("kind-a kind-b"), result.err());
+    assertFalse(result.all().contains("must not run"), result.all());
+  }
+
+  @Test
+  void sameClusterDryRunUsesItsValuesFileAndASecret() throws Exception {
+    Result result = run(Map.of(), bash(), SCRIPTS.resolve("helm-install-same-cluster.sh").toString(), "--dry-run",
+        "--db-password", DB_PASSWORD, "--context", "kind-dev");
+
+    assertEquals(0, result.exitCode(), result.all());
+    assertTrue(result.out().contains("helm upgrade --install telemetry-pipeline "), result.out());
+    assertTrue(result.out().contains("values-same-cluster.yaml"), result.out());
+    assertTrue(result.out().contains("--kube-context kind-dev"), result.out());
+    assertTrue(result.out().contains("postgresql.auth.existingSecret=telemetry-db-credentials"), result.out());
+    assertFalse(result.all().contains(DB_PASSWORD), result.all());
+  }
+
+  @Test
+  void validateHealthPassesAgainstAHealthyGateway() throws Exception {
+    String url = startGateway(200, "{\"status\":\"UP\",\"checks\":[{\"id\":\"store\",\"status\":\"UP\"},"
+        + "{\"id\":\"transport\",\"status\":\"UP\"}]}");
+
+    Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-health.sh").toString(), "--url", url);
+
+    assertEquals(0, result.exitCode(), result.all());
+    assertTrue(result.out().contains("PASS health"), result.out());
+    assertTrue(result.out().contains("PASS ready"), result.out());
+    assertTrue(result.out().contains("PASS gpus"), result.out());
+  }
+
+  @Test
+  void validateHealthFailsWhenTheGatewayIsNotReady() throws Exception {
+    String url = startGateway(503, "{\"status\":\"DOWN\"}");
+
+    Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-health.sh").toString(), "--url", url);
+
+    assertEquals(1, result.exitCode(), result.all());
+    assertTrue(result.out().contains("FAIL ready"), result.out());
+    assertTrue(result.out().contains("PASS health"), result.out());
+  }
+
+  @Test
+  void validateConnectivityReportsStoreAndTransport() throws Exception {
+    String url = startGateway(200, "{\"status\":\"UP\",\"checks\":[{\"id\":\"store\",\"status\":\"UP\"},"
+        + "{\"status\":\"UP\",\"id\":\"transport\"}]}");
+
+    Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(), "--url", url);
+
+    assertEquals(0, result.exitCode(), result.all());
+    assertTrue(result.out().matches("(?s).*store +UP.*transport +UP.*"), result.out());
+  }
+
+  @Test
+  void validateConnectivityFailsWhenTheStoreIsDown() throws Exception {
+    String url = startGateway(503, "{\"status\":\"DOWN\",\"checks\":[{\"id\":\"store\",\"status\":\"DOWN\"},"
+        + "{\"id\":\"transport\",\"status\":\"UP\"}]}");
+
+    Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(), "--url", url);
+
+    assertEquals(1, result.exitCode(), result.all());
+    assertTrue(result.out().matches("(?s).*store +DOWN.*"), result.out());
+    assertTrue(result.out().contains("FAIL gateway"), result.out());
+  }
+
+  @Test
+  void makefileOffersTheSeedsTargets() throws Exception {
+    String makefile = Files.readString(Path.of("Makefile"));
+    List<String> targets = List.of("build", "run", "test", "bench", "docker-build", "helm-lint", "helm-template",
+        "helm-install-same-cluster", "helm-install-cross-cluster-edge", "helm-install-cross-cluster-central",
+        "helm-install-cross-cluster-all", "validate-same-cluster", "validate-health", "validate-cross-cluster",
+        "validate-connectivity");
+    for (String target : targets) {
+      assertTrue(makefile.matches("(?ms).*^" + target + ":.*"), "make target " + target);
+    }
+    Optional<Path> make = onPath("make");
+    if (make.isPresent()) {
+      for (String target : targets) {
+        Result result = run(Map.of(), make.get().toString(), "-n", target);
+        assertEquals(0, result.exitCode(), "make -n " + target + ": " + result.all());
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** A stand-in gateway: /health 200, /api/v1/gpus a JSON list, /ready the given status and body. */
+  private String startGateway(int readyStatus, String readyBody) throws IOException {
+    gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    respond("/health", 200, "{\"status\":\"UP\"}");
+    respond("/ready", readyStatus, readyBody);
+    respond("/api/v1/gpus", 200, "[{\"uuid\":\"GPU-0\",\"hostname\":\"dgx-01\"}]");
+    gateway.start();
+    return "http://127.0.0.1:" + gateway.getAddress().getPort();
+  }
+
+  private void respond(String path, int status, String body) {
+    gateway.createContext(path, exchange -> {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    });
+  }
+
+  private static void fakeTool(Path bin, String name, String body) throws IOException {
+    Path tool = bin.resolve(name);
+    Files.writeString(tool, "#!/bin/sh\n" + body + "\n");
+    assertTrue(tool.toFile().setExecutable(true));
+  }
+
+  private static String bash() {
+    return onPath("bash").orElseThrow(() -> new AssertionError("bash not found")).toString();
+  }
+
+  private static Optional<Path> onPath(String tool) {
+    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, tool))
+        .filter(Files::isExecutable).findFirst();
+  }
+
+  private static Result run(Map<String, String> env, String... command) throws Exception {
+    Path out = Files.createTempFile("script-out", ".txt");
+    Path err = Files.createTempFile("script-err", ".txt");
+    try {
+      ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      SCRIPT_ENV.forEach(builder.environment()::remove);
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      process.getOutputStream().close();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("timed out: " + String.join(" ", command));
+      }
+      Result result = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+      assertNotEquals(127, result.exitCode(), "command not found: " + result.all());
+      return result;
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+}
