@@ -3,6 +3,7 @@ package org.gputelemetry.pipeline.store;
 import io.vertx.core.Vertx;
 import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
+import org.gputelemetry.pipeline.store.postgres.PostgresTelemetryStore;
 
 /** Creates the store a descriptor names. */
 public final class TelemetryStores {
@@ -13,6 +14,7 @@ public final class TelemetryStores {
   public static TelemetryStore create(Vertx vertx, StoreSettings settings) {
     return switch (settings.type()) {
       case StoreSettings.MEMORY -> new MemoryTelemetryStore(settings.maxEntriesPerGPU());
+      case StoreSettings.POSTGRES -> new PostgresTelemetryStore(vertx, settings);
       default -> throw new org.gputelemetry.pipeline.config.ConfigException("store.type",
           "store '" + settings.type() + "' is not available in this build");
     };
