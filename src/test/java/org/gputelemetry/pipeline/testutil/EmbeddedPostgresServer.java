@@ -28,6 +28,7 @@ import org.gputelemetry.pipeline.config.StoreSettings;
  */
 public final class EmbeddedPostgresServer {
 
+  private static final String PREFIX = "telemetry-pg-";
   private static EmbeddedPostgresServer shared;
 
   private final Path dataDirectory;
@@ -38,8 +39,9 @@ public final class EmbeddedPostgresServer {
 
   private EmbeddedPostgresServer(Map<String, String> serverConfig) {
     this.serverConfig = serverConfig;
+    sweepStaleDirectories();
     try {
-      this.dataDirectory = Files.createTempDirectory("telemetry-pg-");
+      this.dataDirectory = Files.createTempDirectory(PREFIX);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -147,12 +149,42 @@ public final class EmbeddedPostgresServer {
     return settings(database, new JsonObject());
   }
 
+  /** At exit: stops the server (zonky's own exit hook may be stopping it already), then deletes its data. */
   private void destroy() {
     stop();
-    try (Stream<Path> files = Files.walk(dataDirectory)) {
+    Path pid = dataDirectory.resolve("postmaster.pid");
+    for (int i = 0; i < 100 && Files.exists(pid); i++) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+    deleteTree(dataDirectory);
+  }
+
+  /**
+   * Deletes data directories that earlier test JVMs left behind (killed before their exit hook
+   * ran): older than an hour and with no server running on them. Best effort.
+   */
+  private static void sweepStaleDirectories() {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    long hourAgo = System.currentTimeMillis() - 3_600_000L;
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      dirs.filter(d -> d.getFileName().toString().startsWith(PREFIX))
+          .filter(d -> d.toFile().lastModified() < hourAgo && !Files.exists(d.resolve("postmaster.pid")))
+          .forEach(EmbeddedPostgresServer::deleteTree);
+    } catch (IOException | RuntimeException e) {
+      // best effort
+    }
+  }
+
+  /** Deletes a directory tree, going on past files that vanish or resist. */
+  public static void deleteTree(Path root) {
+    try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | RuntimeException e) {
-      // best effort: a temp directory left behind is harmless
+      // best effort: what is left is swept by a later run
     }
   }
 }

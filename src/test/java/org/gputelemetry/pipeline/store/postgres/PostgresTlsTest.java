@@ -63,6 +63,9 @@ class PostgresTlsTest {
     if (server != null) {
       server.stop();
     }
+    if (dir != null) {
+      EmbeddedPostgresServer.deleteTree(dir);
+    }
   }
 
   private static boolean openssl(String... args) throws Exception {
