@@ -1,207 +1,281 @@
 package org.gputelemetry.pipeline.streamer.csv;
 
+import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.HEADER;
+import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.lines;
+import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.open;
+import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.readAll;
+import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
-import org.gputelemetry.pipeline.model.Timestamps;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** How rows and their text become samples: layout, quoting, whitespace, identity. */
 class DcgmCsvReaderTest {
 
-  private static final String HEADER = "timestamp,metric_name,gpu_id,device,uuid,modelName,Hostname,container,pod,namespace,value,labels_raw";
+  private static final String UUID = "GPU-5fd4f087-86f3-7a43-b711-4771313afc50";
 
-  private final RejectCounter rejects = new RejectCounter();
+  @Test
+  void readsEveryFieldOfAnExporterRow() {
+    String csv = lines(HEADER,
+        "\"2025-07-18T20:42:34Z\",\"DCGM_FI_DEV_GPU_TEMP\",\"3\",\"nvidia3\",\"" + UUID + "\","
+            + "\"NVIDIA H100 80GB HBM3\",\"mtv5-dgx1-hgpu-031\",\"trainer\",\"job-7\",\"ml\",\"41.5\","
+            + "\"job=\"\"x\"\"\"");
 
-  private List<Sample> read(String csv, boolean source) throws IOException {
-    return DcgmCsvReader.readAll(new StringReader(csv), source, rejects);
-  }
+    Sample sample = readAll(csv).get(0);
 
-  private static long micros(String rfc3339) {
-    return Timestamps.toMicros(Instant.parse(rfc3339));
+    assertEquals(new Gpu(UUID, 3, "nvidia3", "NVIDIA H100 80GB HBM3", "mtv5-dgx1-hgpu-031"), sample.gpu());
+    assertEquals("DCGM_FI_DEV_GPU_TEMP", sample.metric());
+    assertEquals(41.5, sample.value());
+    assertEquals(1_752_871_354_000_000L, sample.timestampMicros());
+    assertEquals("trainer", sample.container());
+    assertEquals("job-7", sample.pod());
+    assertEquals("ml", sample.namespace());
   }
 
   @Test
-  void readsQuotedRowWithCommasAndDoubledQuotesInLabels() throws IOException {
-    String csv = HEADER + "\n"
-        + "\"2025-07-18T20:42:34Z\",\"DCGM_FI_DEV_GPU_UTIL\",\"3\",\"nvidia3\",\"GPU-abc\",\"NVIDIA H100 80GB HBM3\","
-        + "\"host-1\",\"\",\"\",\"\",\"87\",\"DCGM_FI_DRIVER_VERSION=\"\"535.129.03\"\",Hostname=\"\"host-1\"\"\"\n";
-    List<Sample> rows = read(csv, true);
-    assertEquals(1, rows.size());
-    Sample s = rows.get(0);
-    assertEquals("GPU-abc", s.gpu().uuid());
-    assertEquals(3, s.gpu().gpuIndex());
-    assertEquals("nvidia3", s.gpu().device());
-    assertEquals("NVIDIA H100 80GB HBM3", s.gpu().modelName());
-    assertEquals("host-1", s.gpu().hostname());
-    assertEquals("DCGM_FI_DEV_GPU_UTIL", s.metric());
-    assertEquals(87.0, s.value());
-    assertEquals(micros("2025-07-18T20:42:34Z"), s.timestampMicros());
-    assertNull(s.pod());
+  void readsColumnsInAnyOrder() {
+    String csv = lines("value,Hostname,uuid,timestamp,metric_name,gpu_id",
+        "7,host-9,GPU-1,2025-07-18T20:42:34Z,DCGM_FI_DEV_SM_CLOCK,5");
+
+    Sample sample = readAll(csv, true, new RejectCounter()).get(0);
+
+    assertEquals(7.0, sample.value());
+    assertEquals("host-9", sample.gpu().hostname());
+    assertEquals("GPU-1", sample.gpu().uuid());
+    assertEquals("DCGM_FI_DEV_SM_CLOCK", sample.metric());
+    assertEquals(5, sample.gpu().gpuIndex());
+    assertEquals(1_752_871_354_000_000L, sample.timestampMicros());
+  }
+
+  @Test
+  void ignoresUnknownColumns() {
+    String csv = lines("exporter_version,uuid,shard,metric_name,value,zone",
+        "3.3.5,GPU-1,\"a,b\",DCGM_FI_DEV_GPU_UTIL,12,eu-west");
+
+    Sample sample = readAll(csv).get(0);
+
+    assertEquals("GPU-1", sample.gpu().uuid());
+    assertEquals(12.0, sample.value());
+  }
+
+  @Test
+  void acceptsLowercaseHostnameColumn() {
+    String csv = lines("uuid,metric_name,value,hostname", "GPU-1,m,1,node-a");
+
+    assertEquals("node-a", readAll(csv).get(0).gpu().hostname());
+  }
+
+  @Test
+  void prefersCapitalisedHostnameWhenBothArePresent() {
+    String csv = lines("uuid,metric_name,value,hostname,Hostname", "GPU-1,m,1,lower,upper");
+
+    assertEquals("upper", readAll(csv).get(0).gpu().hostname());
+  }
+
+  @Test
+  void absentOptionalColumnsGiveEmptyDescriptionAndNoGpuIndex() {
+    Sample sample = readAll(lines("uuid,metric_name,value", "GPU-1,m,1")).get(0);
+
+    assertEquals(new Gpu("GPU-1", -1, "", "", ""), sample.gpu());
+    assertNull(sample.container());
+    assertNull(sample.pod());
+    assertNull(sample.namespace());
+    assertEquals(0, sample.timestampMicros());
+  }
+
+  @Test
+  void dropsUtf8ByteOrderMarkEvenBeforeAQuotedHeaderCell() {
+    String csv = "\uFEFF" + lines("\"uuid\",\"metric_name\",\"value\"", "\"GPU-1\",\"m\",\"3\"");
+    RejectCounter rejects = new RejectCounter();
+
+    List<Sample> samples = readAll(csv, false, rejects);
+
+    assertEquals(1, samples.size());
+    assertEquals("GPU-1", samples.get(0).gpu().uuid());
     assertEquals(0, rejects.total());
   }
 
   @Test
-  void columnsMayComeInAnyOrderWithUnknownOnesIgnoredAndLowercaseHostname() throws IOException {
-    String csv = "value,extra,uuid,hostname,metric_name,timestamp,pod,namespace,container\n"
-        + "1.5,whatever,GPU-1,h1,DCGM_FI_DEV_GPU_TEMP,2025-07-18T20:42:34Z,trainer-0,ml,main\n";
-    Sample s = read(csv, true).get(0);
-    assertEquals(1.5, s.value());
-    assertEquals("h1", s.gpu().hostname());
-    assertEquals(-1, s.gpu().gpuIndex());
-    assertEquals("trainer-0", s.pod());
-    assertEquals("ml", s.namespace());
-    assertEquals("main", s.container());
+  void dropsByteOrderMarkOfAFileReadFromDisk(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("bom.csv");
+    Files.writeString(file, "\uFEFF" + lines("uuid,metric_name,value", "GPU-1,m,3"), StandardCharsets.UTF_8);
+
+    List<Sample> samples = DcgmCsvReader.readAll(file, false, new RejectCounter());
+
+    assertEquals(3.0, samples.get(0).value());
   }
 
   @Test
-  void handlesBomCrlfBlankLinesAndWhitespaceAroundValues() throws IOException {
-    String csv = "\uFEFF" + "timestamp, metric_name ,uuid,value\r\n"
-        + "\r\n"
-        + " 2025-07-18T20:42:34Z , DCGM_FI_DEV_GPU_UTIL ,  GPU-1 ,  42 \r\n"
-        + "\r\n"
-        + "\"2025-07-18T20:42:35Z\",\" m2 \",\"GPU-1\",\" 7 \"\r\n";
-    List<Sample> rows = read(csv, true);
-    assertEquals(2, rows.size());
-    assertEquals("DCGM_FI_DEV_GPU_UTIL", rows.get(0).metric());
-    assertEquals("GPU-1", rows.get(0).gpu().uuid());
-    assertEquals(42.0, rows.get(0).value());
-    assertEquals("m2", rows.get(1).metric());
-    assertEquals(7.0, rows.get(1).value());
-  }
+  void readsCrlfLineEndings() {
+    String csv = String.join("\r\n", HEADER, row("GPU-1", "1"), row("GPU-2", "2"), "");
+    RejectCounter rejects = new RejectCounter();
 
-  @Test
-  void quotedFieldMayHoldANewline() throws IOException {
-    String csv = "metric_name,uuid,value,labels_raw\n" + "m,GPU-1,1,\"a=1,\nb=2\"\n" + "m,GPU-2,2,x\n";
-    List<Sample> rows = read(csv, false);
-    assertEquals(List.of("GPU-1", "GPU-2"), rows.stream().map(s -> s.gpu().uuid()).toList());
-  }
+    List<Sample> samples = readAll(csv, true, rejects);
 
-  @Test
-  void timestampsWithOffsetsAndFractionsBecomeUtcInstants() throws IOException {
-    String csv = "timestamp,metric_name,uuid,value\n"
-        + "2025-07-18T22:42:34.5+02:00,m,GPU-1,1\n"
-        + "2025-07-18T20:42:34.123456Z,m,GPU-2,1\n"
-        + "2025-07-18T15:42:34-05:00,m,GPU-3,1\n";
-    List<Sample> rows = read(csv, true);
-    assertEquals(micros("2025-07-18T20:42:34.500Z"), rows.get(0).timestampMicros());
-    assertEquals(micros("2025-07-18T20:42:34.123456Z"), rows.get(1).timestampMicros());
-    assertEquals(micros("2025-07-18T20:42:34Z"), rows.get(2).timestampMicros());
-  }
-
-  @Test
-  void rejectsRowWithNonFiniteValueAndKeepsGoing() throws IOException {
-    String csv = "metric_name,uuid,value\n" + "m,GPU-1,NaN\n" + "m,GPU-1,Infinity\n" + "m,GPU-1,-Infinity\n" + "m,GPU-2,3\n";
-    List<Sample> rows = read(csv, false);
-    assertEquals(1, rows.size());
-    assertEquals("GPU-2", rows.get(0).gpu().uuid());
-    assertEquals(3, rejects.count(RejectReason.NON_FINITE_VALUE));
-  }
-
-  @Test
-  void rejectsEachKindOfBadRowWithItsReasonAndKeepsGoing() throws IOException {
-    String csv = "timestamp,metric_name,uuid,value\n"
-        + "2025-07-18T20:42:34Z,m,,1\n"              // missing uuid
-        + "2025-07-18T20:42:34Z,,GPU-1,1\n"          // missing metric
-        + "2025-07-18T20:42:34Z,m,GPU-1,abc\n"       // bad value
-        + "2025-07-18T20:42:34Z,m,GPU-1,\n"          // empty value
-        + "yesterday,m,GPU-1,1\n"                    // bad timestamp
-        + "2025-07-18T20:42:34Z,m\n"                 // too few fields
-        + "2025-07-18T20:42:34Z,m,GPU-ok,1\n";
-    List<Sample> rows = read(csv, true);
-    assertEquals(1, rows.size());
-    assertEquals("GPU-ok", rows.get(0).gpu().uuid());
-    assertEquals(1, rejects.count(RejectReason.MISSING_UUID));
-    assertEquals(1, rejects.count(RejectReason.MISSING_METRIC));
-    assertEquals(2, rejects.count(RejectReason.BAD_VALUE));
-    assertEquals(1, rejects.count(RejectReason.BAD_TIMESTAMP));
-    assertEquals(1, rejects.count(RejectReason.TOO_FEW_FIELDS));
-    assertEquals(6, rejects.total());
-  }
-
-  @Test
-  void processingModeToleratesMissingOrBadTimestamps() throws IOException {
-    String csv = "timestamp,metric_name,uuid,value\n" + "garbage,m,GPU-1,1\n" + ",m,GPU-1,2\n";
-    assertEquals(2, read(csv, false).size());
+    assertEquals(List.of("GPU-1", "GPU-2"), samples.stream().map(s -> s.gpu().uuid()).toList());
+    assertEquals(List.of(1.0, 2.0), samples.stream().map(Sample::value).toList());
     assertEquals(0, rejects.total());
-    Sample noTimestampColumn = read("metric_name,uuid,value\nm,GPU-1,1\n", false).get(0);
-    assertEquals(0, noTimestampColumn.timestampMicros());
   }
 
   @Test
-  void missingRequiredColumnIsAFormatErrorNamingIt() {
-    CsvFormatException e = assertThrows(CsvFormatException.class,
-        () -> read("timestamp,metric_name,value\n2025-07-18T20:42:34Z,m,1\n", true));
-    assertTrue(e.getMessage().contains("uuid"), e.getMessage());
-    CsvFormatException ts = assertThrows(CsvFormatException.class, () -> read("metric_name,uuid,value\nm,g,1\n", true));
-    assertTrue(ts.getMessage().contains("timestamp"), ts.getMessage());
-    assertThrows(CsvFormatException.class, () -> read("", false));
+  void skipsBlankAndWhitespaceOnlyLinesWithoutCountingThem() {
+    String csv = "\n\n" + HEADER + "\r\n\r\n" + row("GPU-1", "1") + "\n   \n\t\n" + row("GPU-2", "2") + "\n\n";
+    RejectCounter rejects = new RejectCounter();
+
+    List<Sample> samples = readAll(csv, true, rejects);
+
+    assertEquals(2, samples.size());
+    assertEquals(0, rejects.total());
   }
 
   @Test
-  void acceptsMigUuidsAndAnyMetricName() throws IOException {
-    String csv = "metric_name,uuid,value\n" + "MY_CUSTOM_METRIC,MIG-GPU-5fd4f087-86f3-7a43-b711-4771313afc50/1/0,12\n";
-    Sample s = read(csv, false).get(0);
-    assertEquals("MIG-GPU-5fd4f087-86f3-7a43-b711-4771313afc50/1/0", s.gpu().uuid());
-    assertEquals("MY_CUSTOM_METRIC", s.metric());
+  void trimsWhitespaceAroundValuesInsideAndOutsideQuotes() {
+    String csv = lines("uuid,metric_name,value,pod,gpu_id",
+        "\" GPU-1 \",  DCGM_FI_DEV_FB_USED\t, \" 42.5 \" , \"pod-a\" ,  2  ");
+    RejectCounter rejects = new RejectCounter();
+
+    Sample sample = readAll(csv, false, rejects).get(0);
+
+    assertEquals("GPU-1", sample.gpu().uuid());
+    assertEquals("DCGM_FI_DEV_FB_USED", sample.metric());
+    assertEquals(42.5, sample.value());
+    assertEquals("pod-a", sample.pod());
+    assertEquals(2, sample.gpu().gpuIndex());
+    assertEquals(0, rejects.total());
   }
 
   @Test
-  void rowsOfOneGpuShareOneGpuInstanceAndInternedStrings() throws IOException {
-    String csv = "metric_name,uuid,value,Hostname\n" + "a,GPU-1,1,h\n" + "b,GPU-1,2,h\n" + "a,GPU-1,3,h\n";
-    List<Sample> rows = read(csv, false);
-    assertSame(rows.get(0).gpu(), rows.get(1).gpu());
-    assertSame(rows.get(0).metric(), rows.get(2).metric());
+  void keepsQuotedCommasAndDoubledQuotesInOneField() {
+    // labels_raw sits before value: a split at its commas would shift value and be rejected.
+    String csv = lines("uuid,metric_name,labels_raw,value,pod",
+        "\"GPU-1\",\"m\",\"a=\"\"1,2\"\",b=\"\"x\"\"\"\"y\"\",c\",\"9\",\"p\"");
+    RejectCounter rejects = new RejectCounter();
+
+    Sample sample = readAll(csv, false, rejects).get(0);
+
+    assertEquals(9.0, sample.value());
+    assertEquals("p", sample.pod());
+    assertEquals(0, rejects.total());
   }
 
   @Test
-  void rejectLogIsRateLimitedPerReason() {
-    AtomicLong now = new AtomicLong();
-    RejectCounter counter = new RejectCounter(Duration.ofSeconds(10), now::get);
-    for (int i = 0; i < 100; i++) {
-      counter.record(RejectReason.BAD_VALUE, i, "x");
+  void readsFieldWithEmbeddedNewlineAsOneRow() {
+    String csv = lines("uuid,metric_name,labels_raw,value",
+        "GPU-1,m,\"first line\nsecond line\r\nthird\",5",
+        "GPU-2,m,plain,6");
+    RejectCounter rejects = new RejectCounter();
+
+    try (DcgmCsvReader reader = open(csv, false, rejects)) {
+      assertEquals(5.0, reader.next().value());
+      assertEquals(2, reader.lineNumber());
+      assertEquals(6.0, reader.next().value());
+      assertEquals(5, reader.lineNumber());
+      assertNull(reader.next());
     }
-    counter.record(RejectReason.MISSING_UUID, 1, "y");
-    assertEquals(1, counter.logged(RejectReason.BAD_VALUE));
-    assertEquals(1, counter.logged(RejectReason.MISSING_UUID));
-    now.addAndGet(Duration.ofSeconds(11).toNanos());
-    counter.record(RejectReason.BAD_VALUE, 200, "x");
-    assertEquals(2, counter.logged(RejectReason.BAD_VALUE));
-    assertEquals(101, counter.count(RejectReason.BAD_VALUE));
+    assertEquals(0, rejects.total());
   }
 
   @Test
-  void bundledRealSampleHasEveryRowAndNoRejects() throws IOException {
-    Map<String, Integer> perGpu = new HashMap<>();
-    Set<String> hosts = new HashSet<>();
-    Set<String> metrics = new HashSet<>();
-    int n = 0;
-    try (DcgmCsvReader r = DcgmCsvReader.openBundledSample(true, rejects)) {
-      for (Sample s = r.next(); s != null; s = r.next()) {
-        n++;
-        perGpu.merge(s.gpu().uuid(), 1, Integer::sum);
-        hosts.add(s.gpu().hostname());
-        metrics.add(s.metric());
-      }
-    }
-    assertEquals(2470, n);
+  void acceptsMigInstanceUuid() {
+    String mig = "MIG-GPU-5fd4f087-86f3-7a43-b711-4771313afc50/1/0";
+
+    Sample sample = readAll(lines(HEADER, row(mig, "3"))).get(0);
+
+    assertEquals(mig, sample.gpu().uuid());
+  }
+
+  @Test
+  void acceptsAnyMetricName() {
+    String csv = lines("uuid,metric_name,value",
+        "GPU-1,DCGM_FI_PROF_PIPE_TENSOR_ACTIVE,0.25", "GPU-1,my.custom-metric,1");
+
+    List<String> metrics = readAll(csv).stream().map(Sample::metric).toList();
+
+    assertEquals(List.of("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "my.custom-metric"), metrics);
+  }
+
+  @Test
+  void sharesOneGpuInstancePerUuidDescribedByItsFirstRow() {
+    String csv = lines(HEADER,
+        DcgmCsvText.row("2025-07-18T20:42:34Z", "A", "0", "GPU-1", "host-1", "1"),
+        DcgmCsvText.row("2025-07-18T20:42:34Z", "B", "0", "GPU-2", "host-1", "2"),
+        DcgmCsvText.row("2025-07-18T20:42:35Z", "C", "7", "GPU-1", "host-moved", "3"));
+
+    List<Sample> samples = readAll(csv);
+
+    assertSame(samples.get(0).gpu(), samples.get(2).gpu());
+    assertEquals("host-1", samples.get(2).gpu().hostname());
+    assertEquals(0, samples.get(2).gpu().gpuIndex());
+    assertEquals("GPU-2", samples.get(1).gpu().uuid());
+  }
+
+  @Test
+  void unparsableGpuIdBecomesMinusOneWithoutRejectingTheRow() {
+    String csv = lines("uuid,metric_name,value,gpu_id", "GPU-1,m,1,", "GPU-2,m,1,zero", "GPU-3,m,1,4");
+    RejectCounter rejects = new RejectCounter();
+
+    List<Integer> indexes = readAll(csv, false, rejects).stream().map(s -> s.gpu().gpuIndex()).toList();
+
+    assertEquals(List.of(-1, -1, 4), indexes);
     assertEquals(0, rejects.total());
-    assertEquals(247, perGpu.size());
-    assertEquals(31, hosts.size());
-    assertEquals(10, metrics.size());
-    assertTrue(perGpu.values().stream().allMatch(c -> c == 10));
+  }
+
+  @Test
+  void emptyContainerPodAndNamespaceAreNull() {
+    Sample sample = readAll(lines(HEADER, row("GPU-1", "1"))).get(0);
+
+    assertNull(sample.container());
+    assertNull(sample.pod());
+    assertNull(sample.namespace());
+  }
+
+  @Test
+  void repeatedNamesShareOneStringInstance() {
+    String csv = lines("uuid,metric_name,value,container,pod,namespace",
+        "GPU-1,DCGM_FI_DEV_GPU_UTIL,1,c,p,n", "GPU-2,DCGM_FI_DEV_GPU_UTIL,2,c,p,n");
+
+    List<Sample> samples = readAll(csv);
+
+    Sample first = samples.get(0);
+    Sample second = samples.get(1);
+    assertSame(first.metric(), second.metric());
+    assertSame(first.container(), second.container());
+    assertSame(first.pod(), second.pod());
+    assertSame(first.namespace(), second.namespace());
+  }
+
+  @Test
+  void keepsReadingAFileWithAnInvalidUtf8Byte(@TempDir Path dir) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.writeBytes(lines("uuid,metric_name,value,pod", "GPU-1,m,1,p").getBytes(StandardCharsets.UTF_8));
+    bytes.writeBytes(new byte[] {'G', 'P', 'U', '-', '2', ',', 'm', ',', '2', ',', (byte) 0xC3, '\n'});
+    bytes.writeBytes(lines("GPU-3,m,3,p").getBytes(StandardCharsets.UTF_8));
+    Path file = dir.resolve("bad-byte.csv");
+    Files.write(file, bytes.toByteArray());
+
+    List<Sample> samples = DcgmCsvReader.readAll(file, false, new RejectCounter());
+
+    assertEquals(List.of(1.0, 2.0, 3.0), samples.stream().map(Sample::value).toList());
+  }
+
+  @Test
+  void nextKeepsReturningNullAtTheEnd() {
+    try (DcgmCsvReader reader = open(lines(HEADER, row("GPU-1", "1")), false, new RejectCounter())) {
+      assertNotNull(reader.next());
+      assertNull(reader.next());
+      assertNull(reader.next());
+    }
   }
 }
