@@ -300,8 +300,7 @@ public final class DcgmCsvReader implements Closeable {
   }
 
   private String description(CsvRecord row, int index) {
-    String text = field(row, index);
-    return text == null ? "" : names.intern(text);
+    return optionalName(row, index); // unknown is null, so the API says null rather than ""
   }
 
   private static int gpuIndex(String text) {

@@ -88,7 +88,7 @@ class DcgmCsvReaderTest {
   void absentOptionalColumnsGiveEmptyDescriptionAndNoGpuIndex() {
     Sample sample = readAll(lines("uuid,metric_name,value", "GPU-1,m,1")).get(0);
 
-    assertEquals(new Gpu("GPU-1", -1, "", "", ""), sample.gpu());
+    assertEquals(new Gpu("GPU-1", -1, null, null, null), sample.gpu());
     assertNull(sample.container());
     assertNull(sample.pod());
     assertNull(sample.namespace());
