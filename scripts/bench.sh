@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks, run on this machine against loopback servers only.
 #   scripts/bench.sh inprocess [--runs 5 --seconds 10 --warmup 10]   streamer -> local transport -> collector -> memory store
+#   scripts/bench.sh postgres [rows] [runs] [paths...]   pipeline and store write paths into PostgreSQL vs psql \copy
 # Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -18,6 +19,7 @@ jvm=(-Xms2g -Xmx2g -XX:+UseParallelGC -Dvertx.disableDnsResolver=true)
 
 case "$which" in
   inprocess) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.InProcessPipelineBench "$@" ;;
+  postgres) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.PostgresWriteBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac

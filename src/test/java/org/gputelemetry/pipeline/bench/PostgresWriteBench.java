@@ -34,6 +34,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.config.Descriptors;
 import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
@@ -41,6 +43,7 @@ import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.postgres.InsertMethod;
 import org.gputelemetry.pipeline.store.postgres.PostgresTelemetryStore;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
+import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.postgresql.PGConnection;
 
 /**
@@ -55,6 +58,8 @@ import org.postgresql.PGConnection;
  *       rows in two files loaded by two concurrent psql ({@code COPY_2});</li>
  *   <li>{@code PostgresTelemetryStore.write} with each {@link InsertMethod}, batches of 5000,
  *       two concurrent writers (the collector's default);</li>
+ *   <li>{@code PIPELINE}: the all-in-one pipeline (streamer, local transport, collector) into the
+ *       store, flat out, until as many rows are committed;</li>
  *   <li>for reference, a plain INSERT through unnest without ON CONFLICT (not idempotent).</li>
  * </ol>
  *
@@ -119,7 +124,7 @@ public final class PostgresWriteBench {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     List<String> paths = args.length > 2 ? Arrays.asList(args).subList(2, args.length)
-        : List.of("COPY", "COPY_2", "UNNEST", "MULTI_ROW_VALUES", "BATCHED_PREPARED", "PLAIN_UNNEST");
+        : List.of("COPY", "COPY_2", "PIPELINE", "UNNEST", "MULTI_ROW_VALUES", "BATCHED_PREPARED", "PLAIN_UNNEST");
     PostgresWriteBench bench = new PostgresWriteBench();
     try {
       bench.run(rows, runs, paths);
@@ -169,10 +174,9 @@ public final class PostgresWriteBench {
       if (ceiling == null) {
         continue;
       }
-      for (InsertMethod m : InsertMethod.values()) {
-        Double v = medians.get(m.name());
-        if (v != null) {
-          System.out.printf(Locale.ROOT, "  %s / %s = %.2f%n", m, copy, v / ceiling);
+      for (String path : medians.keySet()) {
+        if (!path.startsWith("COPY")) {
+          System.out.printf(Locale.ROOT, "  %s / %s = %.2f%n", path, copy, medians.get(path) / ceiling);
         }
       }
     }
@@ -183,6 +187,7 @@ public final class PostgresWriteBench {
       case "COPY" -> copy(samples, 1);
       case "COPY_2" -> copy(samples, 2);
       case "PLAIN_UNNEST" -> plainUnnest(samples);
+      case "PIPELINE" -> pipeline(samples.size());
       default -> store(samples, InsertMethod.valueOf(path));
     };
   }
@@ -253,6 +258,44 @@ public final class PostgresWriteBench {
       return rate;
     } finally {
       await(store.close());
+      dropDatabase(db);
+    }
+  }
+
+  /**
+   * The whole all-in-one pipeline into PostgreSQL, flat out: the shipped descriptor's streamer
+   * (bundled sample in a loop, processing timestamps, no rate limit) through the local transport
+   * to the collector and its PostgreSQL store, timed from deployment until {@code rows} samples are
+   * committed.
+   */
+  private double pipeline(int rows) throws Exception {
+    String db = freshDatabase();
+    JsonObject descriptor = Pipelines.merge(Descriptors.bundled(Descriptors.DEFAULT).orElseThrow(), new JsonObject()
+        .put("roles", List.of("streamer", "collector"))
+        .put("streamer", new JsonObject().put("rate", 0).put("loopMode", true).put("timestampMode", "processing"))
+        .put("collector", new JsonObject().put("store", settings(db).toJson().put("password", password))));
+    PipelineVerticle main = new PipelineVerticle();
+    long t0 = System.nanoTime();
+    String id = await(vertx.deployVerticle(main, new io.vertx.core.DeploymentOptions().setConfig(descriptor)), 120);
+    try {
+      while (main.metrics().samplesPersisted.count() < rows) {
+        Thread.sleep(5);
+      }
+      double rate = main.metrics().samplesPersisted.count() / ((System.nanoTime() - t0) / 1e9);
+      await(vertx.undeploy(id), 60);
+      id = null;
+      try (Connection c = jdbc(db); Statement st = c.createStatement();
+           java.sql.ResultSet r = st.executeQuery("SELECT count(*) FROM samples")) {
+        r.next();
+        if (r.getLong(1) < rows) {
+          throw new IllegalStateException("pipeline committed " + r.getLong(1) + " rows, expected at least " + rows);
+        }
+      }
+      return rate;
+    } finally {
+      if (id != null) {
+        await(vertx.undeploy(id), 60);
+      }
       dropDatabase(db);
     }
   }
