@@ -43,6 +43,7 @@ public final class PipelineVerticle extends VerticleBase {
   private Transport transport;
   private PipelineMetrics metrics;
   private final Readiness readiness = new Readiness();
+  private Future<Void> storeStarted;
   private StreamerVerticle streamer;
   private CollectorVerticle collector;
   private GatewayVerticle gateway;
@@ -71,14 +72,14 @@ public final class PipelineVerticle extends VerticleBase {
         ? Future.succeededFuture(new JsonObject().put("type", transport.type()))
         : Future.failedFuture(transport.type() + " transport not connected"));
     // the store may be down at start (PostgreSQL): the process stays up and reports not ready
-    store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
+    storeStarted = store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
     return transport.start().compose(v -> deployRoles());
   }
 
   private Future<?> deployRoles() {
     Future<?> chain = Future.succeededFuture();
     if (settings.runs(PipelineSettings.COLLECTOR)) {
-      collector = new CollectorVerticle(settings.collector(), store, transport, metrics);
+      collector = new CollectorVerticle(settings.collector(), store, transport, metrics, storeStarted);
       chain = chain.compose(v -> deploy(collector));
       readiness.register("collector", () -> Future.succeededFuture(collector.status()));
     }

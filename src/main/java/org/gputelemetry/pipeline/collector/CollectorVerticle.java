@@ -35,7 +35,15 @@ public final class CollectorVerticle extends VerticleBase {
   private final List<Thread> threads = new ArrayList<>();
   private MpmcArrayQueue<PendingBatch> ring;
 
-  public CollectorVerticle(CollectorSettings settings, TelemetryStore store, Transport transport, PipelineMetrics metrics) {
+  private final Future<Void> storeStarted;
+
+  /**
+   * @param storeStarted completes when the store is ready to write; writers wait for it (a failed
+   *                     future also releases them: they then retry each write with backoff)
+   */
+  public CollectorVerticle(CollectorSettings settings, TelemetryStore store, Transport transport, PipelineMetrics metrics,
+                           Future<Void> storeStarted) {
+    this.storeStarted = storeStarted;
     this.settings = settings;
     this.store = store;
     this.transport = transport;
@@ -49,7 +57,7 @@ public final class CollectorVerticle extends VerticleBase {
     metrics.queueDepth("collector", queuedSamples::get);
     for (int i = 0; i < settings.workers(); i++) {
       StoreWriter w = new StoreWriter(vertx, store, ring, queuedSamples, metrics, settings.batchSize(),
-          settings.pollInterval().toNanos(), storeDown);
+          settings.pollInterval().toNanos(), storeDown, storeStarted);
       writers.add(w);
       Thread t = new Thread(w, "collector-writer-" + i);
       t.setDaemon(true);

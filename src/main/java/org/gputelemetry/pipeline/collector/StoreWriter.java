@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.collector;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
@@ -42,11 +43,12 @@ final class StoreWriter implements Runnable {
   private final int batchSize;
   private final long pollNanos;
   private final AtomicBoolean storeDown;
+  private final Future<Void> storeStarted;
   private volatile boolean stopped;
   private volatile Thread thread;
 
   StoreWriter(Vertx vertx, TelemetryStore store, MessagePassingQueue<PendingBatch> ring, AtomicLong queuedSamples,
-              PipelineMetrics metrics, int batchSize, long pollNanos, AtomicBoolean storeDown) {
+              PipelineMetrics metrics, int batchSize, long pollNanos, AtomicBoolean storeDown, Future<Void> storeStarted) {
     this.vertx = vertx;
     this.store = store;
     this.ring = ring;
@@ -55,6 +57,7 @@ final class StoreWriter implements Runnable {
     this.batchSize = batchSize;
     this.pollNanos = pollNanos;
     this.storeDown = storeDown;
+    this.storeStarted = storeStarted;
   }
 
   void stop() {
@@ -72,6 +75,11 @@ final class StoreWriter implements Runnable {
   @Override
   public void run() {
     thread = Thread.currentThread();
+    // write nothing before the store is ready (PostgreSQL may still be migrating, or be down):
+    // batches wait in the ring, then the ring's bound makes the collector refuse new ones
+    while (!storeStarted.isComplete() && !stopped) {
+      LockSupport.parkNanos(pollNanos);
+    }
     List<PendingBatch> taken = new ArrayList<>();
     List<Sample> samples = new ArrayList<>(batchSize);
     while (true) {

@@ -14,7 +14,8 @@ import org.jctools.queues.MessagePassingQueue;
  */
 final class ReplayWorker implements Runnable {
 
-  private static final long BACKPRESSURE_PARK_NANOS = 50_000;
+  private static final long MIN_PARK_NANOS = 50_000;
+  private static final long MAX_PARK_NANOS = 2_000_000;
 
   private final List<Sample> slice;
   private final MessagePassingQueue<Sample> ring;
@@ -60,12 +61,14 @@ final class ReplayWorker implements Runnable {
           continue;
         }
         Sample out = processingTime ? row.withTimestamp(clock.nowMicros()) : row;
-        while (!ring.relaxedOffer(out)) {
+        // a full ring means downstream is slower: back off exponentially, so a long stall (store
+        // outage, or flat-out replay into a slower store) costs few wake-ups
+        for (long park = MIN_PARK_NANOS; !ring.relaxedOffer(out); park = Math.min(park * 2, MAX_PARK_NANOS)) {
           if (stopped) {
             emitted = count;
             return;
           }
-          LockSupport.parkNanos(BACKPRESSURE_PARK_NANOS);
+          LockSupport.parkNanos(park);
         }
         count++;
         if (rate > 0) {

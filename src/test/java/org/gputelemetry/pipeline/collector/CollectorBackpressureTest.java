@@ -111,7 +111,7 @@ class CollectorBackpressureTest {
 
   private CollectorVerticle deploy(TelemetryStore store, Transport transport, int bufferSize) {
     CollectorVerticle collector = new CollectorVerticle(new CollectorSettings(2, 1000, Duration.ofMillis(20), bufferSize),
-        store, transport, new PipelineMetrics(new SimpleMeterRegistry()));
+        store, transport, new PipelineMetrics(new SimpleMeterRegistry()), Future.succeededFuture());
     await(vertx.deployVerticle(collector));
     return collector;
   }
