@@ -21,7 +21,7 @@ import org.gputelemetry.pipeline.ops.PipelineMetrics;
  */
 final class LiveConnection {
 
-  /** Most samples per frame when catching up from the queue. */
+  /** Most samples per message (about 170 KB), within what WebSocket clients accept by default. */
   static final int MAX_FRAME_SAMPLES = 1000;
 
   private final ServerWebSocket ws;
@@ -51,7 +51,7 @@ final class LiveConnection {
     if (queue.isEmpty() && dropped == 0 && !ws.writeQueueFull()) {
       LiveFrames.Frame frame = frames.frame(filter);
       if (frame != null) {
-        ws.writeTextMessage(frame.text());
+        frame.texts().forEach(ws::writeTextMessage);
         metrics.websocketSent.increment(frame.samples());
       }
       return;

@@ -14,11 +14,11 @@ import org.gputelemetry.pipeline.model.SampleBatch;
  */
 final class LiveFrames {
 
-  /** An encoded frame and how many samples it carries. */
-  record Frame(String text, int samples) {
+  /** A filter's samples of the batch as encoded messages of at most {@link LiveConnection#MAX_FRAME_SAMPLES} samples each. */
+  record Frame(List<String> texts, int samples) {
   }
 
-  private static final Frame NONE = new Frame("[]", 0);
+  private static final Frame NONE = new Frame(List.of(), 0);
 
   private final SampleBatch batch;
   private final String[] encoded;
@@ -32,18 +32,34 @@ final class LiveFrames {
   /** The frame of {@code filter}'s samples in this batch, or {@code null} when none match. */
   Frame frame(LiveFilter filter) {
     Frame frame = frames.computeIfAbsent(filter, f -> {
-      StringBuilder out = new StringBuilder(batch.size() * 160).append('[');
+      List<String> texts = new ArrayList<>(1);
+      StringBuilder out = null;
       int n = 0;
+      int inFrame = 0;
       List<Sample> samples = batch.samples();
       for (int i = 0; i < samples.size(); i++) {
         if (f.matches(samples.get(i))) {
           if (encoded[i] == null) {
             encoded[i] = ApiJson.liveSample(samples.get(i)).encode();
           }
-          out.append(n++ == 0 ? "" : ",").append(encoded[i]);
+          if (out == null) {
+            out = new StringBuilder(Math.min(samples.size(), LiveConnection.MAX_FRAME_SAMPLES) * 160).append('[');
+          } else {
+            out.append(',');
+          }
+          out.append(encoded[i]);
+          n++;
+          if (++inFrame == LiveConnection.MAX_FRAME_SAMPLES) {
+            texts.add(out.append(']').toString());
+            out = null;
+            inFrame = 0;
+          }
         }
       }
-      return n == 0 ? NONE : new Frame(out.append(']').toString(), n);
+      if (out != null) {
+        texts.add(out.append(']').toString());
+      }
+      return n == 0 ? NONE : new Frame(texts, n);
     });
     return frame == NONE ? null : frame;
   }
