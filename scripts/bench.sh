@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks, run on this machine against loopback servers only.
 #   scripts/bench.sh inprocess [--runs 5 --seconds 10 --warmup 10]   streamer -> local transport -> collector -> memory store
+#   scripts/bench.sh websocket [--clients 1000 --rate 2500 --runs 3 --seconds 20]   live-feed fan-out, commit->client latency
+#   scripts/bench.sh rest [--clients 50 --rate 10000 --paced 1000 --runs 3 --seconds 20]   REST p50/p99 of one-minute windows while ingesting
 # Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -18,6 +20,8 @@ jvm=(-Xms2g -Xmx2g -XX:+UseParallelGC -Dvertx.disableDnsResolver=true)
 
 case "$which" in
   inprocess) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.InProcessPipelineBench "$@" ;;
+  websocket) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.WebSocketFanoutBench "$@" ;;
+  rest) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.RestQueryBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac

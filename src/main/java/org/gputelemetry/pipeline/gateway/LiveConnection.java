@@ -51,7 +51,7 @@ final class LiveConnection {
     if (queue.isEmpty() && dropped == 0 && !ws.writeQueueFull()) {
       LiveFrames.Frame frame = frames.frame(filter);
       if (frame != null) {
-        frame.texts().forEach(ws::writeTextMessage);
+        frame.bodies().forEach(body -> LiveFrames.write(ws, body));
         metrics.websocketSent.increment(frame.samples());
       }
       return;

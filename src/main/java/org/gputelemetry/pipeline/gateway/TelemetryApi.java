@@ -86,17 +86,18 @@ public final class TelemetryApi {
   private void telemetry(RoutingContext ctx) {
     String uuid = uuid(ctx);
     SampleQuery query = TelemetryQueryParams.sampleQuery(uuid, ctx.queryParams());
-    respond(ctx, store.gpu(uuid).compose(found -> {
+    store.gpu(uuid).compose(found -> {
       if (found.isEmpty()) {
         throw notFound(uuid);
       }
       return store.samples(query);
-    }).map(page -> {
-      JsonArray samples = new JsonArray();
-      page.samples().forEach(s -> samples.add(ApiJson.sample(s)));
-      return new JsonObject().put("uuid", uuid).put("count", page.samples().size()).put("samples", samples)
-          .put("next_cursor", page.next() == null ? null : page.next().encode());
-    }));
+    }).map(page -> SampleJson.page(uuid, page)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("content-type", "application/json").end(ar.result());
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
   }
 
   private static String uuid(RoutingContext ctx) {
