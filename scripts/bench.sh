@@ -2,12 +2,14 @@
 # Benchmarks, run on this machine against loopback servers only.
 #   scripts/bench.sh inprocess [--runs 5 --seconds 10 --warmup 10]   streamer -> local transport -> collector -> memory store
 #   scripts/bench.sh postgres [rows] [runs] [paths...]   pipeline and store write paths into PostgreSQL vs psql \copy
+#   scripts/bench.sh websocket [--clients 1000 --rate 2500 --runs 3 --seconds 20]   live-feed fan-out, commit->client latency
+#   scripts/bench.sh rest [--clients 50 --rate 10000 --paced 1000 --runs 3 --seconds 20]   REST p50/p99 of one-minute windows while ingesting
 # Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -20,6 +22,8 @@ jvm=(-Xms2g -Xmx2g -XX:+UseParallelGC -Dvertx.disableDnsResolver=true)
 case "$which" in
   inprocess) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.InProcessPipelineBench "$@" ;;
   postgres) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.PostgresWriteBench "$@" ;;
+  websocket) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.WebSocketFanoutBench "$@" ;;
+  rest) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.RestQueryBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac

@@ -17,6 +17,8 @@ import org.gputelemetry.pipeline.collector.CollectorVerticle;
 import org.gputelemetry.pipeline.config.Descriptors;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.gateway.GatewayVerticle;
+import org.gputelemetry.pipeline.ops.OpsEndpoints;
+import org.gputelemetry.pipeline.ops.OpsVerticle;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * The jar's main verticle: reads the deployment descriptor once, creates what the roles share
  * (store, transport, metrics, readiness) and deploys the roles it names: collector first (so a
  * consumer exists), then gateway, then streamer; undeploys them in reverse. A bad descriptor fails
- * the start with a message naming the key, and the launcher exits non-zero.
+ * the start with a message naming the key, and the launcher exits non-zero. A process without the
+ * gateway role also starts the ops server ({@code /health}, {@code /ready}, {@code /metrics}).
  */
 public final class PipelineVerticle extends VerticleBase {
 
@@ -42,11 +45,24 @@ public final class PipelineVerticle extends VerticleBase {
   private TelemetryStore store;
   private Transport transport;
   private PipelineMetrics metrics;
-  private final Readiness readiness = new Readiness();
+  private Readiness readiness;
   private Future<Void> storeStarted;
+  private OpsEndpoints ops;
+  private OpsVerticle opsServer;
   private StreamerVerticle streamer;
   private CollectorVerticle collector;
   private GatewayVerticle gateway;
+  private final TelemetryStore givenStore;
+
+  /** The jar's main verticle: the store is the one the descriptor names. */
+  public PipelineVerticle() {
+    this(null);
+  }
+
+  /** Runs with {@code store} instead of the descriptor's (tests: a store that can be made to fail). */
+  public PipelineVerticle(TelemetryStore store) {
+    this.givenStore = store;
+  }
 
   @Override
   public Future<?> start() {
@@ -59,8 +75,10 @@ public final class PipelineVerticle extends VerticleBase {
     }
     LOG.info("Starting roles {} as {}: {}", settings.roles(), settings.instanceId(), settings.toJson().encode());
     metrics = new PipelineMetrics(registry());
+    readiness = new Readiness(vertx);
+    ops = new OpsEndpoints(readiness, metrics.registry());
     try {
-      store = TelemetryStores.create(vertx, settings.store());
+      store = givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
       transport = Transports.create(vertx, settings.transport(), settings.instanceId());
     } catch (RuntimeException e) {
       LOG.error("Cannot start: {}", e.getMessage());
@@ -84,8 +102,12 @@ public final class PipelineVerticle extends VerticleBase {
       readiness.register("collector", () -> Future.succeededFuture(collector.status()));
     }
     if (settings.runs(PipelineSettings.GATEWAY)) {
-      gateway = new GatewayVerticle(settings.gateway(), store, readiness);
+      gateway = new GatewayVerticle(settings.gateway(), store, metrics, ops);
       chain = chain.compose(v -> deploy(gateway));
+    } else if (settings.ops().enabled()) {
+      // the gateway serves /health, /ready and /metrics itself; other processes get a small ops server
+      opsServer = new OpsVerticle(settings.ops(), ops);
+      chain = chain.compose(v -> deploy(opsServer));
     }
     if (settings.runs(PipelineSettings.STREAMER)) {
       streamer = new StreamerVerticle(settings.streamer(), transport, metrics, settings.instanceId());
@@ -113,9 +135,13 @@ public final class PipelineVerticle extends VerticleBase {
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
 
-  /** The registry Prometheus scrapes: Vert.x's own when its Micrometer metrics are on, else ours. */
-  private static MeterRegistry registry() {
-    MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
+  /**
+   * The registry {@code /metrics} serves: Vert.x's own when its Micrometer metrics are on (the
+   * default with {@code java -jar}, see {@link org.gputelemetry.pipeline.ops.PrometheusMetricsFactory}),
+   * so one scrape has both; else a registry of the pipeline's meters alone.
+   */
+  private MeterRegistry registry() {
+    MeterRegistry vertxRegistry = vertx.isMetricsEnabled() ? BackendRegistries.getDefaultNow() : null;
     return vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
@@ -143,6 +169,16 @@ public final class PipelineVerticle extends VerticleBase {
   /** The streamer of this process, or {@code null} when it runs no streamer. */
   public StreamerVerticle streamer() {
     return streamer;
+  }
+
+  /** The port the ops server bound, or -1 when this process runs none (it runs the gateway, or ops is disabled). */
+  public int opsPort() {
+    return opsServer == null ? -1 : opsServer.port();
+  }
+
+  /** The gateway of this process, or {@code null} when it runs none. */
+  public GatewayVerticle gateway() {
+    return gateway;
   }
 
   /** The HTTP port the gateway bound, or -1 when this process runs no gateway. */

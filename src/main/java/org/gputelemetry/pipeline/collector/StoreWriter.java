@@ -103,7 +103,8 @@ final class StoreWriter implements Runnable {
       for (PendingBatch b : taken) {
         b.ack().tryComplete();
         metrics.lag(b.batch().createdMicros(), committed);
-        vertx.eventBus().publish(Addresses.COMMITTED, b.batch(), LIVE);
+        vertx.eventBus().publish(Addresses.COMMITTED, b.batch(),
+            new DeliveryOptions(LIVE).addHeader(Addresses.COMMITTED_MICROS_HEADER, Long.toString(committed)));
       }
       metrics.samplesPersisted.increment(samples.size());
       queuedSamples.addAndGet(-samples.size());

@@ -1,33 +1,130 @@
 package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Settings of the gateway role ({@code gateway} block). Immutable.
+ * Settings of the gateway role ({@code gateway} block). Immutable. Secrets (bearer tokens) are
+ * read once here and never appear in {@link #toJson()}.
  *
  * @param host interface the HTTP server binds
  * @param port HTTP port; 0 picks a free one (tests)
  * @param corsAllowedOrigins origins allowed by CORS; empty turns CORS off
  * @param corsAllowedMethods methods allowed by CORS
+ * @param tls HTTPS instead of HTTP
+ * @param auth bearer-token authentication of {@code /api/*} and {@code /ws/*}
+ * @param websocketQueueSize samples each live-feed connection may hold while its client is slow;
+ *     past that the oldest are dropped and the client is told how many
  */
-public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods) {
+public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
+                              Tls tls, Auth auth, int websocketQueueSize) {
 
-  private static final Set<String> KEYS = Set.of("host", "port", "cors");
+  private static final Set<String> KEYS = Set.of("host", "port", "cors", "tls", "auth", "websocket");
+
+  /**
+   * HTTPS with a PEM certificate chain and private key (e.g. a mounted Kubernetes TLS secret).
+   *
+   * @param certPath PEM certificate (chain) file
+   * @param keyPath PEM private key file (PKCS#8 or PKCS#1)
+   */
+  public record Tls(boolean enabled, String certPath, String keyPath) {
+
+    public JsonObject toJson() {
+      return new JsonObject().put("enabled", enabled).put("certPath", certPath).put("keyPath", keyPath);
+    }
+  }
+
+  /**
+   * Bearer-token authentication: a request to {@code /api/*} or {@code /ws/*} must carry
+   * {@code Authorization: Bearer <token>} (or {@code ?access_token=} on a WebSocket upgrade,
+   * which browsers cannot send headers with) naming one of {@code tokens}.
+   *
+   * @param tokens accepted tokens, from {@code tokenFile} (one per line) and/or {@code tokens}
+   * @param tokenFile where the tokens were read from, for the effective-config dump
+   */
+  public record Auth(boolean enabled, List<String> tokens, String tokenFile) {
+
+    /** The settings without the tokens. */
+    public JsonObject toJson() {
+      return new JsonObject().put("enabled", enabled).put("tokenFile", tokenFile);
+    }
+
+    @Override
+    public String toString() {
+      return toJson().encode();
+    }
+  }
 
   public static GatewaySettings fromJson(JsonObject json) {
     Json j = Json.of(json, "gateway").allowOnly(KEYS);
     Json cors = j.child("cors").allowOnly(Set.of("allowedOrigins", "allowedMethods"));
+    Json websocket = j.child("websocket").allowOnly(Set.of("queueSize"));
     return new GatewaySettings(
         j.string("host", "0.0.0.0"),
         j.intValue("port", 8080, 0, 65_535),
         cors.strings("allowedOrigins", List.of()),
-        cors.strings("allowedMethods", List.of("GET", "OPTIONS")));
+        cors.strings("allowedMethods", List.of("GET", "OPTIONS")),
+        tls(j.child("tls").allowOnly(Set.of("enabled", "certPath", "keyPath"))),
+        auth(j.child("auth").allowOnly(Set.of("enabled", "tokens", "tokenFile"))),
+        websocket.intValue("queueSize", 10_000, 1, 10_000_000));
   }
 
+  private static Tls tls(Json t) {
+    boolean enabled = t.bool("enabled", false);
+    String cert = t.string("certPath", null);
+    String key = t.string("keyPath", null);
+    if (enabled) {
+      requireFile(t, "certPath", cert);
+      requireFile(t, "keyPath", key);
+    }
+    return new Tls(enabled, cert, key);
+  }
+
+  private static void requireFile(Json j, String name, String path) {
+    if (path == null || path.isBlank()) {
+      throw new ConfigException(j.key(name), "required when TLS is enabled (a PEM file)");
+    }
+    if (!Files.isReadable(Path.of(path))) {
+      throw new ConfigException(j.key(name), "cannot read " + path);
+    }
+  }
+
+  private static Auth auth(Json a) {
+    String file = a.string("tokenFile", null);
+    List<String> tokens = new java.util.ArrayList<>(a.strings("tokens", List.of()));
+    if (file != null && !file.isBlank()) {
+      try {
+        Arrays.stream(Files.readString(Path.of(file), StandardCharsets.UTF_8).split("\\R"))
+            .map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).forEach(tokens::add);
+      } catch (IOException e) {
+        throw new ConfigException(a.key("tokenFile"), "cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    tokens.removeIf(String::isBlank);
+    // giving tokens turns authentication on unless it is explicitly switched off
+    boolean enabled = a.bool("enabled", !tokens.isEmpty());
+    if (enabled && tokens.isEmpty()) {
+      throw new ConfigException(a.key("enabled"), "authentication is on but no token is given (tokenFile or tokens)");
+    }
+    return new Auth(enabled, List.copyOf(tokens), file);
+  }
+
+  /** The settings without secrets. */
   public JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port)
-        .put("cors", new JsonObject().put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods));
+        .put("cors", new JsonObject().put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods))
+        .put("tls", tls.toJson()).put("auth", auth.toJson())
+        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize));
+  }
+
+  /** {@code https} when TLS is on, else {@code http}. */
+  public String scheme() {
+    return tls.enabled() ? "https" : "http";
   }
 }

@@ -12,10 +12,11 @@ import java.util.UUID;
  *
  * @param roles which verticles this process runs: {@code streamer}, {@code collector}, {@code gateway}
  * @param instanceId this process's id in logs, metrics and the transport (pod name in Kubernetes)
+ * @param ops the health/readiness/metrics endpoint of processes without the gateway role
  */
 public record PipelineSettings(List<String> roles, String instanceId, StreamerSettings streamer,
                                CollectorSettings collector, GatewaySettings gateway,
-                               StoreSettings store, TransportSettings transport) {
+                               StoreSettings store, TransportSettings transport, OpsSettings ops) {
 
   public static final String STREAMER = "streamer";
   public static final String COLLECTOR = "collector";
@@ -23,7 +24,7 @@ public record PipelineSettings(List<String> roles, String instanceId, StreamerSe
   public static final Set<String> ROLES = Set.of(STREAMER, COLLECTOR, GATEWAY);
 
   private static final Set<String> KEYS = Set.of("roles", "instanceId", STREAMER, COLLECTOR, GATEWAY, "store",
-      "transport");
+      "transport", "ops");
 
   /** Parses a descriptor after applying the process environment's overrides. */
   public static PipelineSettings fromDescriptor(JsonObject descriptor, Map<String, String> env) {
@@ -50,7 +51,8 @@ public record PipelineSettings(List<String> roles, String instanceId, StreamerSe
         CollectorSettings.fromJson(j.child(COLLECTOR).json()),
         GatewaySettings.fromJson(j.child(GATEWAY).json()),
         StoreSettings.fromJson(j.child("store").json()),
-        TransportSettings.fromJson(j.child("transport").json()));
+        TransportSettings.fromJson(j.child("transport").json()),
+        OpsSettings.fromJson(j.child("ops").json()));
   }
 
   public boolean runs(String role) {
@@ -61,7 +63,7 @@ public record PipelineSettings(List<String> roles, String instanceId, StreamerSe
   public JsonObject toJson() {
     return new JsonObject().put("roles", roles).put("instanceId", instanceId)
         .put(STREAMER, streamer.toJson()).put(COLLECTOR, collector.toJson()).put(GATEWAY, gateway.toJson())
-        .put("store", store.toJson()).put("transport", transport.toJson());
+        .put("store", store.toJson()).put("transport", transport.toJson()).put("ops", ops.toJson());
   }
 
   /** {@code collector.store} is the descriptor's spelling of the process-wide {@code store} block. */

@@ -50,6 +50,11 @@ public final class ApiJson {
     return o;
   }
 
+  /** A sample as the live feed sends it: the REST shape plus the GPU's {@code uuid}. */
+  public static JsonObject liveSample(Sample s) {
+    return new JsonObject().put("uuid", s.gpu().uuid()).mergeIn(sample(s));
+  }
+
   public static JsonObject hosts(List<HostRecord> hosts) {
     JsonArray arr = new JsonArray();
     hosts.forEach(h -> arr.add(new JsonObject().put("hostname", h.hostname()).put("gpus", h.gpus())));

@@ -3,8 +3,8 @@ package org.gputelemetry.pipeline.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.slf4j.Logger;
@@ -27,15 +27,55 @@ public final class TelemetryApi {
     this.store = store;
   }
 
-  public void mount(Router router) {
-    router.get(BASE + "/gpus").handler(ctx -> respond(ctx,
-        store.gpus(TelemetryQueryParams.blankToNull(ctx.request().getParam("hostname"))).map(ApiJson::gpus)));
-    // GPU ids may hold '/' (MIG: MIG-GPU-.../1/0), encoded as %2F or not, hence regex routes
-    router.getWithRegex(BASE + "/gpus/(?<uuid>.+)/telemetry").handler(this::telemetry);
-    router.getWithRegex(BASE + "/gpus/(?<uuid>.+)").handler(this::gpu);
-    router.get(BASE + "/metrics").handler(ctx -> respond(ctx,
-        store.metrics().map(names -> new JsonObject().put("metrics", new JsonArray(names)))));
-    router.get(BASE + "/hosts").handler(ctx -> respond(ctx, store.hosts().map(ApiJson::hosts)));
+  /** The REST routes, declared as data (the router and the OpenAPI document are built from them). */
+  public List<ApiRoute> routes() {
+    String uuidNote = "GPU UUID, URL-encoded: MIG ids contain '/' (MIG-GPU-.../1/0 is sent as MIG-GPU-...%2F1%2F0)";
+    return List.of(
+        ApiRoute.get(BASE + "/gpus", "listGpus").secured()
+            .summary("List GPUs").description("Every GPU the store knows, sorted by hostname, gpu_index, uuid.")
+            .query("hostname", "only the GPUs of this host", ApiSchemas.string())
+            .json(200, "the GPUs", ApiSchemas.ref(ApiSchemas.GPU_LIST))
+            .error(503, "the store cannot answer")
+            .handler(ctx -> respond(ctx, store.gpus(TelemetryQueryParams.blankToNull(ctx.request().getParam("hostname")))
+                .map(ApiJson::gpus))),
+        // GPU ids may hold '/' (MIG: MIG-GPU-.../1/0), encoded as %2F or not, hence regex routes;
+        // the telemetry route comes first so that ".../telemetry" is not taken for part of an id
+        ApiRoute.get(BASE + "/gpus/{uuid}/telemetry", "getGpuTelemetry").secured()
+            .regex(BASE + "/gpus/(?<uuid>.+)/telemetry")
+            .summary("Telemetry of one GPU")
+            .description("Samples ordered by timestamp, ties by metric name; the window is inclusive at both ends. "
+                + "Page with cursor: next_cursor is non-null exactly when more samples match.")
+            .pathParam("uuid", uuidNote, ApiSchemas.string())
+            .query("start_time", "inclusive lower bound, RFC 3339 (Z or an offset)", ApiSchemas.dateTime())
+            .query("end_time", "inclusive upper bound, RFC 3339 (Z or an offset)", ApiSchemas.dateTime())
+            .query("metric", "only this metric (e.g. DCGM_FI_DEV_GPU_UTIL)", ApiSchemas.string())
+            .query("limit", "most samples returned (default " + SampleQuery.DEFAULT_LIMIT + ")",
+                ApiSchemas.integer(1, SampleQuery.MAX_LIMIT).put("default", SampleQuery.DEFAULT_LIMIT))
+            .query("cursor", "the previous page's next_cursor", ApiSchemas.string())
+            .json(200, "one page of samples", ApiSchemas.ref(ApiSchemas.TELEMETRY_PAGE))
+            .error(400, "a parameter is malformed (the message names it)")
+            .error(404, "no GPU with this uuid")
+            .error(503, "the store cannot answer")
+            .handler(this::telemetry),
+        ApiRoute.get(BASE + "/gpus/{uuid}", "getGpu").secured()
+            .regex(BASE + "/gpus/(?<uuid>.+)")
+            .summary("One GPU")
+            .pathParam("uuid", uuidNote, ApiSchemas.string())
+            .json(200, "the GPU", ApiSchemas.ref(ApiSchemas.GPU))
+            .error(400, "the uuid is empty or malformed")
+            .error(404, "no GPU with this uuid")
+            .error(503, "the store cannot answer")
+            .handler(this::gpu),
+        ApiRoute.get(BASE + "/metrics", "listMetrics").secured()
+            .summary("Metric names").description("Distinct metric names in the store, sorted.")
+            .json(200, "the metric names", ApiSchemas.ref(ApiSchemas.METRIC_LIST))
+            .error(503, "the store cannot answer")
+            .handler(ctx -> respond(ctx, store.metrics().map(names -> new JsonObject().put("metrics", new JsonArray(names))))),
+        ApiRoute.get(BASE + "/hosts", "listHosts").secured()
+            .summary("Hosts").description("Hosts with their GPU counts, sorted by hostname.")
+            .json(200, "the hosts", ApiSchemas.ref(ApiSchemas.HOST_LIST))
+            .error(503, "the store cannot answer")
+            .handler(ctx -> respond(ctx, store.hosts().map(ApiJson::hosts))));
   }
 
   private void gpu(RoutingContext ctx) {
@@ -46,17 +86,18 @@ public final class TelemetryApi {
   private void telemetry(RoutingContext ctx) {
     String uuid = uuid(ctx);
     SampleQuery query = TelemetryQueryParams.sampleQuery(uuid, ctx.queryParams());
-    respond(ctx, store.gpu(uuid).compose(found -> {
+    store.gpu(uuid).compose(found -> {
       if (found.isEmpty()) {
         throw notFound(uuid);
       }
       return store.samples(query);
-    }).map(page -> {
-      JsonArray samples = new JsonArray();
-      page.samples().forEach(s -> samples.add(ApiJson.sample(s)));
-      return new JsonObject().put("uuid", uuid).put("count", page.samples().size()).put("samples", samples)
-          .put("next_cursor", page.next() == null ? null : page.next().encode());
-    }));
+    }).map(page -> SampleJson.page(uuid, page)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("content-type", "application/json").end(ar.result());
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
   }
 
   private static String uuid(RoutingContext ctx) {

@@ -1,6 +1,10 @@
 package org.gputelemetry.pipeline.ops;
 
-/** Prometheus metric names, in one place (Micrometer adds {@code _total} to counters on export). */
+/**
+ * Metric names, in one place. These are Micrometer's dotted names; the Prometheus exposition turns
+ * dots into underscores, adds the base unit to timers ({@code _seconds}) and {@code _total} to
+ * counters: {@code telemetry.rows.streamed} is scraped as {@code telemetry_rows_streamed_total}.
+ */
 public final class MetricNames {
 
   public static final String ROWS_STREAMED = "telemetry.rows.streamed";
@@ -14,6 +18,9 @@ public final class MetricNames {
   public static final String END_TO_END_LAG = "telemetry.end.to.end.lag";
   public static final String BATCHES_REFUSED = "telemetry.batches.refused";
   public static final String QUEUE_CONNECTION_STATUS = "message.queue.connection.status";
+  public static final String WEBSOCKET_CLIENTS = "telemetry.websocket.clients";
+  public static final String WEBSOCKET_SENT = "telemetry.websocket.sent";
+  public static final String WEBSOCKET_DROPPED = "telemetry.websocket.dropped";
 
   private MetricNames() {
   }

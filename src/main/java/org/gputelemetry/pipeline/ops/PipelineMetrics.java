@@ -23,6 +23,8 @@ public final class PipelineMetrics {
   public final Counter storeWriteFailures;
   public final Timer storeWrite;
   public final Timer endToEndLag;
+  public final Counter websocketSent;
+  public final Counter websocketDropped;
 
   public PipelineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,6 +46,10 @@ public final class PipelineMetrics {
     endToEndLag = Timer.builder(MetricNames.END_TO_END_LAG).description("Time from a row being processed by a streamer to its commit in the store")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofMinutes(10))
         .register(registry);
+    websocketSent = Counter.builder(MetricNames.WEBSOCKET_SENT).description("Samples written to live-feed WebSocket clients")
+        .register(registry);
+    websocketDropped = Counter.builder(MetricNames.WEBSOCKET_DROPPED)
+        .description("Samples dropped for live-feed WebSocket clients that read too slowly").register(registry);
   }
 
   public MeterRegistry registry() {
@@ -66,6 +72,12 @@ public final class PipelineMetrics {
   public void connectionStatus(String transport, Supplier<Boolean> connected) {
     Gauge.builder(MetricNames.QUEUE_CONNECTION_STATUS, () -> connected.get() ? 1 : 0)
         .description("Whether the transport is connected (1) or not (0)").tag("transport", transport).register(registry);
+  }
+
+  /** Gauge of the live-feed WebSocket connections open now. */
+  public void websocketClients(Supplier<Number> clients) {
+    Gauge.builder(MetricNames.WEBSOCKET_CLIENTS, clients).description("Live-feed WebSocket connections open")
+        .register(registry);
   }
 
   /** Records how long a batch took from its first row being processed to commit. */

@@ -9,6 +9,9 @@ public final class Addresses {
   /** Collectors publish each batch here after the store committed it (live feed, local only). */
   public static final String COMMITTED = "telemetry.committed";
 
+  /** Header of a {@link #COMMITTED} message: when the store committed the batch, microseconds since the epoch. */
+  public static final String COMMITTED_MICROS_HEADER = "committed-micros";
+
   private Addresses() {
   }
 }

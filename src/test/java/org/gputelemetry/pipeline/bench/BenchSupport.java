@@ -34,6 +34,12 @@ final class BenchSupport {
     return -1;
   }
 
+  /** CPU time this JVM has used so far, all threads (user + system). */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   static String arg(String[] args, String name, String def) {
     for (int i = 0; i < args.length - 1; i++) {
       if (args[i].equals("--" + name)) {

@@ -11,20 +11,15 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.gputelemetry.pipeline.config.CollectorSettings;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
-import org.gputelemetry.pipeline.store.GpuRecord;
-import org.gputelemetry.pipeline.store.HostRecord;
-import org.gputelemetry.pipeline.store.SamplePage;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
+import org.gputelemetry.pipeline.testutil.SwitchableStore;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.gputelemetry.pipeline.transport.Transports;
 import org.gputelemetry.pipeline.transport.impl.LocalTransport;
@@ -43,62 +38,6 @@ class CollectorBackpressureTest {
   @AfterEach
   void close() {
     await(vertx.close());
-  }
-
-  /** The memory store behind a switch that makes writes fail: the store being unreachable. */
-  static final class SwitchableStore implements TelemetryStore {
-    final AtomicBoolean down = new AtomicBoolean();
-    final AtomicInteger failedWrites = new AtomicInteger();
-    private final MemoryTelemetryStore delegate = new MemoryTelemetryStore(1_000_000);
-
-    @Override
-    public Future<Void> write(List<Sample> samples) {
-      if (down.get()) {
-        failedWrites.incrementAndGet();
-        return Future.failedFuture("store unreachable");
-      }
-      return delegate.write(samples);
-    }
-
-    @Override
-    public Future<Void> start() {
-      return delegate.start();
-    }
-
-    @Override
-    public Future<List<GpuRecord>> gpus(String hostname) {
-      return delegate.gpus(hostname);
-    }
-
-    @Override
-    public Future<Optional<GpuRecord>> gpu(String uuid) {
-      return delegate.gpu(uuid);
-    }
-
-    @Override
-    public Future<List<HostRecord>> hosts() {
-      return delegate.hosts();
-    }
-
-    @Override
-    public Future<List<String>> metrics() {
-      return delegate.metrics();
-    }
-
-    @Override
-    public Future<SamplePage> samples(SampleQuery query) {
-      return delegate.samples(query);
-    }
-
-    @Override
-    public Future<Void> ping() {
-      return down.get() ? Future.failedFuture("store unreachable") : delegate.ping();
-    }
-
-    @Override
-    public Future<Void> close() {
-      return delegate.close();
-    }
   }
 
   private static SampleBatch batch(int seq, int n) {

@@ -4,16 +4,35 @@ import static org.gputelemetry.pipeline.testutil.Await.await;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.ops.PrometheusMetricsFactory;
+import org.gputelemetry.pipeline.store.TelemetryStore;
 
 /** Boots the real main verticle from a shipped descriptor, with test overrides merged in. */
 public final class Pipelines {
 
   private Pipelines() {
+  }
+
+  /** A Vert.x instance with metrics on, as {@code java -jar} starts it (see PrometheusMetricsFactory). */
+  public static Vertx vertxWithMetrics() {
+    return Vertx.vertx(new VertxOptions().setMetricsOptions(PrometheusMetricsFactory.defaults()));
+  }
+
+  /**
+   * The all-in-one descriptor with a live replay (loop, processing timestamps) at {@code rowsPerSecond}
+   * in total, and the gateway on a free loopback port.
+   */
+  public static JsonObject liveAllInOne(int rowsPerSecond) {
+    return merge(descriptor("all-in-one.json"), new JsonObject()
+        .put("streamer", new JsonObject().put("loopMode", true).put("timestampMode", "processing")
+            .put("rate", Math.max(1, rowsPerSecond / 2)).put("workers", 2))
+        .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
   }
 
   /** A shipped descriptor as the repository has it ({@code src/main/resources/conf/NAME}). */
@@ -40,7 +59,12 @@ public final class Pipelines {
   }
 
   public static PipelineVerticle deploy(Vertx vertx, JsonObject descriptor) {
-    PipelineVerticle main = new PipelineVerticle();
+    return deploy(vertx, descriptor, null);
+  }
+
+  /** Deploys with {@code store} instead of the descriptor's (null: the descriptor's). */
+  public static PipelineVerticle deploy(Vertx vertx, JsonObject descriptor, TelemetryStore store) {
+    PipelineVerticle main = new PipelineVerticle(store);
     await(vertx.deployVerticle(main, new DeploymentOptions().setConfig(descriptor)), 120);
     return main;
   }

@@ -1,0 +1,124 @@
+package org.gputelemetry.pipeline.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.gputelemetry.pipeline.store.SampleQuery;
+
+/**
+ * JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of what the gateway answers: the shapes
+ * {@link ApiJson} builds. Route declarations refer to them by {@link #ref}; the OpenAPI document
+ * lists them under {@code components.schemas}. Objects the API owns forbid unknown properties,
+ * so a field added to a response but not here fails the schema test.
+ */
+public final class ApiSchemas {
+
+  public static final String ERROR = "Error";
+  public static final String GPU = "Gpu";
+  public static final String GPU_LIST = "GpuList";
+  public static final String SAMPLE = "Sample";
+  public static final String TELEMETRY_PAGE = "TelemetryPage";
+  public static final String METRIC_LIST = "MetricList";
+  public static final String HOST_LIST = "HostList";
+  public static final String HEALTH = "Health";
+  public static final String LIVE_FRAME = "LiveFrame";
+  public static final String LIVE_SAMPLE = "LiveSample";
+  public static final String LIVE_CONTROL = "LiveControl";
+
+  private ApiSchemas() {
+  }
+
+  public static JsonObject ref(String name) {
+    return new JsonObject().put("$ref", "#/components/schemas/" + name);
+  }
+
+  public static JsonObject string() {
+    return new JsonObject().put("type", "string");
+  }
+
+  public static JsonObject dateTime() {
+    return string().put("format", "date-time");
+  }
+
+  public static JsonObject integer(long min, long max) {
+    return new JsonObject().put("type", "integer").put("minimum", min).put("maximum", max);
+  }
+
+  private static JsonObject nullable(String type) {
+    return new JsonObject().put("type", new JsonArray().add(type).add("null"));
+  }
+
+  private static JsonObject object(JsonObject properties, String... required) {
+    return new JsonObject().put("type", "object").put("properties", properties)
+        .put("required", new JsonArray(java.util.List.of(required))).put("additionalProperties", false);
+  }
+
+  private static JsonObject array(JsonObject items) {
+    return new JsonObject().put("type", "array").put("items", items);
+  }
+
+  /** Every schema, by name, for {@code components.schemas}. */
+  public static Map<String, JsonObject> components() {
+    Map<String, JsonObject> c = new LinkedHashMap<>();
+    c.put(ERROR, object(new JsonObject().put("error", string().put("description", "what was wrong, naming the parameter")),
+        "error"));
+    c.put(GPU, object(new JsonObject()
+            .put("uuid", string().put("description", "GPU UUID (MIG instances: MIG-GPU-.../gi/ci)"))
+            .put("gpu_index", nullable("integer").put("description", "device index on its host"))
+            .put("device", nullable("string"))
+            .put("model_name", nullable("string"))
+            .put("hostname", nullable("string"))
+            .put("first_seen", dateTime().put("description", "timestamp of its oldest sample"))
+            .put("last_seen", dateTime().put("description", "timestamp of its newest sample")),
+        "uuid", "gpu_index", "device", "model_name", "hostname", "first_seen", "last_seen"));
+    c.put(GPU_LIST, object(new JsonObject().put("count", integer(0, Integer.MAX_VALUE)).put("gpus", array(ref(GPU))),
+        "count", "gpus"));
+    JsonObject sample = sampleProperties();
+    c.put(SAMPLE, object(sample, "timestamp", "metric", "value", "hostname"));
+    c.put(TELEMETRY_PAGE, object(new JsonObject()
+            .put("uuid", string())
+            .put("count", integer(0, SampleQuery.MAX_LIMIT))
+            .put("samples", array(ref(SAMPLE)))
+            .put("next_cursor", nullable("string").put("description",
+                "pass as cursor to get the next page; null exactly when no more samples match")),
+        "uuid", "count", "samples", "next_cursor"));
+    c.put(METRIC_LIST, object(new JsonObject().put("metrics", array(string())), "metrics"));
+    c.put(HOST_LIST, object(new JsonObject().put("count", integer(0, Integer.MAX_VALUE)).put("hosts",
+            array(object(new JsonObject().put("hostname", nullable("string")).put("gpus", integer(0, Integer.MAX_VALUE)),
+                "hostname", "gpus"))),
+        "count", "hosts"));
+    c.put(HEALTH, new JsonObject().put("type", "object")
+        .put("properties", new JsonObject()
+            .put("status", string().put("enum", new JsonArray().add("UP").add("DOWN")))
+            .put("checks", new JsonObject().put("type", "object").put("description", "one entry per check")
+                .put("additionalProperties", new JsonObject().put("type", "object")
+                    .put("properties", new JsonObject()
+                        .put("status", string().put("enum", new JsonArray().add("UP").add("DOWN")))
+                        .put("error", string()))
+                    .put("required", new JsonArray().add("status")))))
+        .put("required", new JsonArray().add("status").add("checks")));
+    c.put(LIVE_SAMPLE, object(sampleProperties().put("uuid", string()), "uuid", "timestamp", "metric", "value", "hostname"));
+    c.put(LIVE_FRAME, array(ref(LIVE_SAMPLE)).put("description", "samples as the collector committed them, oldest first"));
+    c.put(LIVE_CONTROL, new JsonObject().put("type", "object").put("description",
+            "Control messages. Server to client: subscribed (the filter now in force), dropped (count samples "
+                + "dropped because the client read too slowly), error. Client to server: subscribe (change the filter).")
+        .put("properties", new JsonObject()
+            .put("type", string().put("enum", new JsonArray().add("subscribe").add("subscribed").add("dropped").add("error")))
+            .put("gpu", nullable("string")).put("metric", nullable("string")).put("hostname", nullable("string"))
+            .put("count", integer(1, Long.MAX_VALUE)).put("error", string()))
+        .put("required", new JsonArray().add("type")));
+    return c;
+  }
+
+  private static JsonObject sampleProperties() {
+    return new JsonObject()
+        .put("timestamp", dateTime())
+        .put("metric", string().put("description", "DCGM field name, e.g. DCGM_FI_DEV_GPU_UTIL"))
+        .put("value", new JsonObject().put("type", "number"))
+        .put("hostname", nullable("string"))
+        .put("pod", string())
+        .put("namespace", string())
+        .put("container", string());
+  }
+}

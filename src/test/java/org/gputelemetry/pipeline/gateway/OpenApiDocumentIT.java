@@ -1,0 +1,251 @@
+package org.gputelemetry.pipeline.gateway;
+
+import static org.gputelemetry.pipeline.testutil.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.config.GatewaySettings;
+import org.gputelemetry.pipeline.testutil.Pipelines;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The OpenAPI document against the router that serves it: the same routes both ways, and real
+ * responses (successes and errors) valid against the documented schemas.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiDocumentIT {
+
+  /** Router entries that are not API routes: static assets and the failure handler. */
+  private static final Set<String> NOT_IN_DOCUMENT = Set.of("assets /docs/*", "assets /*", "failures");
+
+  private Vertx vertx;
+  private WebClient client;
+  private PipelineVerticle pipeline;
+  private JsonObject document;
+  private String gpu;
+
+  @BeforeAll
+  void boot() {
+    vertx = Vertx.vertx();
+    JsonObject descriptor = Pipelines.merge(Pipelines.descriptor("all-in-one.json"), new JsonObject()
+        .put("streamer", new JsonObject().put("loopMode", false).put("timestampMode", "source").put("rate", 0))
+        .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
+    pipeline = Pipelines.deploy(vertx, descriptor);
+    await(pipeline.streamer().finished(), 120);
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(pipeline.gatewayPort()).setFollowRedirects(false));
+    document = get("/openapi.json").bodyAsJsonObject();
+    gpu = get("/api/v1/gpus").bodyAsJsonObject().getJsonArray("gpus").getJsonObject(0).getString("uuid");
+  }
+
+  @AfterAll
+  void shutdown() {
+    if (vertx != null) {
+      await(vertx.close());
+    }
+  }
+
+  private HttpResponse<Buffer> get(String uri) {
+    return await(client.get(uri).send());
+  }
+
+  private Set<String> documentedOperations() {
+    Set<String> ops = new TreeSet<>();
+    JsonObject paths = document.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      for (String method : paths.getJsonObject(path).fieldNames()) {
+        ops.add(method.toUpperCase() + " " + path);
+      }
+    }
+    return ops;
+  }
+
+  @Test
+  void everyRouteTheRouterServesIsDocumentedAndViceVersa() {
+    Set<String> served = new TreeSet<>();
+    List<String> unnamed = new ArrayList<>();
+    for (Route r : pipeline.gateway().router().getRoutes()) {
+      String name = r.getName();
+      if (name == null || !(name.startsWith("GET ") || NOT_IN_DOCUMENT.contains(name))) {
+        unnamed.add(name + " (" + r.getPath() + ")");
+      } else if (!NOT_IN_DOCUMENT.contains(name)) {
+        served.add(name);
+      }
+    }
+    assertTrue(unnamed.isEmpty(), "routes added outside the route table: " + unnamed);
+    assertEquals(documentedOperations(), served);
+    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/metrics",
+        "/api/v1/hosts", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
+        document.getJsonObject("paths").fieldNames());
+    // and each documented operation really answers with a documented status (not the router's 404)
+    for (String op : documentedOperations()) {
+      String path = op.substring(4).replace("{uuid}", URLEncoder.encode(gpu, StandardCharsets.UTF_8));
+      HttpResponse<Buffer> r = get(path);
+      Set<String> statuses = responses(op.substring(4)).fieldNames();
+      assertTrue(statuses.contains(Integer.toString(r.statusCode())), op + " answered " + r.statusCode());
+    }
+  }
+
+  @Test
+  void realResponsesValidateAgainstTheDocumentedSchemas() {
+    String enc = URLEncoder.encode(gpu, StandardCharsets.UTF_8);
+    String host = get("/api/v1/gpus/" + enc).bodyAsJsonObject().getString("hostname");
+    Map<String, String> requests = new java.util.LinkedHashMap<>();
+    requests.put("/api/v1/gpus", "/api/v1/gpus");
+    requests.put("/api/v1/gpus?hostname=" + URLEncoder.encode(host, StandardCharsets.UTF_8), "/api/v1/gpus");
+    requests.put("/api/v1/gpus/" + enc, "/api/v1/gpus/{uuid}");
+    requests.put("/api/v1/gpus/GPU-unknown", "/api/v1/gpus/{uuid}");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?limit=3", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?limit=0", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?start_time=soon", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/GPU-unknown/telemetry", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/metrics", "/api/v1/metrics");
+    requests.put("/api/v1/hosts", "/api/v1/hosts");
+    requests.put("/health", "/health");
+    requests.put("/ready", "/ready");
+    requests.put("/openapi.json", "/openapi.json");
+    Set<String> statusesSeen = new TreeSet<>();
+    for (Map.Entry<String, String> e : requests.entrySet()) {
+      HttpResponse<Buffer> r = get(e.getKey());
+      String status = Integer.toString(r.statusCode());
+      statusesSeen.add(status);
+      JsonObject response = responses(e.getValue()).getJsonObject(status);
+      assertNotNull(response, e.getKey() + " answered undocumented status " + status);
+      JsonObject content = response.getJsonObject("content").getJsonObject("application/json");
+      assertTrue(r.getHeader("content-type").startsWith("application/json"), e.getKey());
+      OutputUnit result = validator(content.getJsonObject("schema")).validate(r.bodyAsJson(Object.class));
+      assertTrue(result.getValid(), e.getKey() + " -> " + status + " does not match its schema: " + result.toJson().encode()
+          + "\nbody: " + r.bodyAsString());
+    }
+    assertEquals(Set.of("200", "400", "404"), statusesSeen);
+    // the validator does reject what does not match (a GPU with a field missing and one too many)
+    assertFalse(validator(ApiSchemas.ref(ApiSchemas.GPU)).validate(new JsonObject().put("uuid", "x")).getValid());
+    JsonObject extra = get("/api/v1/gpus/" + enc).bodyAsJsonObject().put("surprise", 1);
+    assertFalse(validator(ApiSchemas.ref(ApiSchemas.GPU)).validate(extra).getValid());
+  }
+
+  @Test
+  void liveSampleSchemaMatchesWhatTheFeedSends() {
+    org.gputelemetry.pipeline.model.Sample s = new org.gputelemetry.pipeline.model.Sample(
+        new org.gputelemetry.pipeline.model.Gpu("GPU-1", 0, "nvidia0", "H100", "host-1"), "DCGM_FI_DEV_GPU_UTIL",
+        1_752_845_354_000_000L, 42.0, null, "pod-a", "ns");
+    JsonArray frame = new JsonArray(LiveFrames.encode(List.of(s, s.withTimestamp(1_752_845_355_000_000L))));
+    OutputUnit result = validator(ApiSchemas.ref(ApiSchemas.LIVE_FRAME)).validate(frame);
+    assertTrue(result.getValid(), result.toJson().encode());
+    OutputUnit control = validator(ApiSchemas.ref(ApiSchemas.LIVE_CONTROL))
+        .validate(LiveConnection.subscribed(new LiveFilter("GPU-1", null, null)));
+    assertTrue(control.getValid(), control.toJson().encode());
+  }
+
+  @Test
+  void yamlIsTheSameDocument() {
+    HttpResponse<Buffer> r = get("/openapi.yaml");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.getHeader("content-type").startsWith("application/yaml"));
+    Map<String, Object> yaml = new Yaml().load(r.bodyAsString());
+    assertEquals(document, new JsonObject(yaml));
+    assertEquals("3.1.0", document.getString("openapi"));
+  }
+
+  @Test
+  void swaggerUiIsServedFromTheWebjarAndPointsAtTheDocument() {
+    HttpResponse<Buffer> redirect = get("/docs");
+    assertEquals(302, redirect.statusCode());
+    assertEquals("/docs/", redirect.getHeader("location"));
+    HttpResponse<Buffer> page = get("/docs/");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.bodyAsString().contains("swagger-ui-bundle.js") && page.bodyAsString().contains("../openapi.json"));
+    for (String asset : List.of("/docs/swagger-ui-bundle.js", "/docs/swagger-ui-standalone-preset.js", "/docs/swagger-ui.css")) {
+      HttpResponse<Buffer> a = get(asset);
+      assertEquals(200, a.statusCode(), asset);
+      assertTrue(a.body().length() > 10_000, asset);
+    }
+  }
+
+  @Test
+  void bearerAuthIsDeclaredOnTheApiOnlyWhenEnabled() {
+    assertFalse(document.getJsonObject("components").containsKey("securitySchemes"));
+    GatewaySettings secured = GatewaySettings.fromJson(new JsonObject().put("auth",
+        new JsonObject().put("tokens", new JsonArray().add("t0ken"))));
+    JsonObject doc = OpenApiDocument.build(GatewayRoutes.describe(secured), secured);
+    assertEquals("bearer", doc.getJsonObject("components").getJsonObject("securitySchemes")
+        .getJsonObject("bearerAuth").getString("scheme"));
+    JsonObject paths = doc.getJsonObject("paths");
+    assertTrue(paths.getJsonObject("/api/v1/gpus").getJsonObject("get").containsKey("security"));
+    assertTrue(paths.getJsonObject("/ws/telemetry").getJsonObject("get").containsKey("security"));
+    assertFalse(paths.getJsonObject("/health").getJsonObject("get").containsKey("security"));
+    assertFalse(paths.getJsonObject("/metrics").getJsonObject("get").containsKey("security"));
+  }
+
+  @Test
+  void writerMainWritesTheSameDocumentWithoutAServer(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("openapi.json");
+    Path yaml = dir.resolve("openapi.yaml");
+    OpenApiDocument.main(new String[] {json.toString()});
+    OpenApiDocument.main(new String[] {yaml.toString()});
+    JsonObject written = new JsonObject(Files.readString(json));
+    assertEquals(document, written);
+    assertEquals(document, new JsonObject((Map<String, Object>) new Yaml().load(Files.readString(yaml))));
+  }
+
+  private JsonObject responses(String path) {
+    return document.getJsonObject("paths").getJsonObject(path).getJsonObject("get").getJsonObject("responses");
+  }
+
+  /** A validator of {@code schema} with the document's {@code $ref}s resolved in place. */
+  private Validator validator(JsonObject schema) {
+    return Validator.create(JsonSchema.of((JsonObject) resolve(schema)), new JsonSchemaOptions().setDraft(Draft.DRAFT202012)
+        .setBaseUri("urn:gputelemetry:openapi").setOutputFormat(OutputFormat.Basic));
+  }
+
+  private Object resolve(Object node) {
+    if (node instanceof JsonObject o) {
+      String ref = o.getString("$ref");
+      if (ref != null) {
+        String name = ref.substring(ref.lastIndexOf('/') + 1);
+        return resolve(document.getJsonObject("components").getJsonObject("schemas").getJsonObject(name));
+      }
+      JsonObject out = new JsonObject();
+      o.forEach(e -> out.put(e.getKey(), resolve(e.getValue())));
+      return out;
+    }
+    if (node instanceof JsonArray a) {
+      JsonArray out = new JsonArray();
+      a.forEach(v -> out.add(resolve(v)));
+      return out;
+    }
+    return node;
+  }
+}
