@@ -1,6 +1,7 @@
 package org.gputelemetry.pipeline.transport;
 
 import io.vertx.core.Vertx;
+import java.util.List;
 import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.transport.impl.LocalTransport;
@@ -11,7 +12,12 @@ public final class Transports {
   private Transports() {
   }
 
-  public static Transport create(Vertx vertx, TransportSettings settings, String instanceId) {
+  /**
+   * @param instanceId this process's id (Redis consumer name, cluster member attribute)
+   * @param roles the roles this process runs (a clustered member advertises them, so streamers
+   *              can split the input among the streamers of the live membership)
+   */
+  public static Transport create(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles) {
     registerCodec(vertx);
     return switch (settings.type()) {
       case TransportSettings.LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
