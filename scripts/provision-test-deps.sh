@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the OS packages the test suite needs and Maven cannot provide: redis-server (Redis
-# transport tests, TLS included), chromium + chromium-driver (dashboard browser test) and
-# ShellCheck (script lint). PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
+# transport tests, TLS included), openssl (test certificates), chromium + chromium-driver
+# (dashboard browser test), ShellCheck (script lint) and iproute2 (network namespaces).
+# PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
 # Idempotent: installs only what is missing. Needs root or passwordless sudo for apt-get.
 set -euo pipefail
 
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)

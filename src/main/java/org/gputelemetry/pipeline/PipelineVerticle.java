@@ -79,7 +79,7 @@ public final class PipelineVerticle extends VerticleBase {
     ops = new OpsEndpoints(readiness, metrics.registry());
     try {
       store = givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
-      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roles());
+      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roles(), metrics);
     } catch (RuntimeException e) {
       LOG.error("Cannot start: {}", e.getMessage());
       return Future.failedFuture(e);

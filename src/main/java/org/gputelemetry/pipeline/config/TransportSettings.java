@@ -27,36 +27,58 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
    * @param maxLen approximate bound of the stream ({@code XADD MAXLEN ~})
    * @param claimIdle how long an entry stays pending with a dead consumer before another claims it
    * @param maxDeliveries deliveries after which an entry goes to the dead-letter stream
+   * @param deadLetterStream where such entries (and undecodable ones) go; default {@code <stream>:dead}
+   * @param timeout longest wait for a Redis reply (and for a connection) before the link is
+   *                considered lost: a cut network does not reset connections, it just goes silent
+   * @param readCount most entries a collector reads per {@code XREADGROUP}; it holds at most
+   *                  twice as many unacknowledged
+   * @param tlsCaCert CA certificate (PEM file path, or the PEM text itself) that signs the server's
    */
   public record Redis(String host, int port, String password, int database, String stream, String group,
-                      long maxLen, Duration claimIdle, int maxDeliveries,
+                      long maxLen, Duration claimIdle, int maxDeliveries, String deadLetterStream,
+                      Duration timeout, int readCount,
                       boolean tlsEnabled, String tlsCaCert, boolean tlsSkipVerify) {
 
     private static final Set<String> KEYS = Set.of("host", "port", "password", "passwordFile", "database", "stream",
-        "group", "maxLen", "claimIdle", "maxDeliveries", "tls");
+        "group", "maxLen", "claimIdle", "maxDeliveries", "deadLetterStream", "timeout", "readCount", "tls");
 
     static Redis fromJson(Json j) {
       j.allowOnly(KEYS);
       Json tls = j.child("tls").allowOnly(Set.of("enabled", "caCert", "skipVerify"));
-      return new Redis(
+      String stream = j.string("stream", "telemetry");
+      Redis r = new Redis(
           j.string("host", "127.0.0.1"),
           j.intValue("port", 6379, 1, 65_535),
           j.secret("password", "passwordFile"),
           j.intValue("database", 0, 0, 15),
-          j.string("stream", "telemetry"),
+          stream,
           j.string("group", "collectors"),
-          j.integer("maxLen", 1_000_000, 1, Long.MAX_VALUE),
+          j.integer("maxLen", 1_000_000, 1_000, Long.MAX_VALUE),
           j.duration("claimIdle", Duration.ofSeconds(30)),
           j.intValue("maxDeliveries", 5, 1, 1000),
+          j.string("deadLetterStream", stream + ":dead"),
+          j.duration("timeout", Duration.ofSeconds(5)),
+          j.intValue("readCount", 64, 1, 10_000),
           tls.bool("enabled", false),
           tls.string("caCert", null),
           tls.bool("skipVerify", false));
+      if (r.claimIdle.toMillis() < 100) {
+        throw new ConfigException(j.key("claimIdle"), "must be at least 100ms");
+      }
+      if (r.timeout.toMillis() < 10) {
+        throw new ConfigException(j.key("timeout"), "must be at least 10ms");
+      }
+      if (r.deadLetterStream.equals(stream)) {
+        throw new ConfigException(j.key("deadLetterStream"), "must differ from the stream itself");
+      }
+      return r;
     }
 
     JsonObject toJson() {
       return new JsonObject().put("host", host).put("port", port).put("database", database)
           .put("stream", stream).put("group", group).put("maxLen", maxLen)
           .put("claimIdle", Durations.format(claimIdle)).put("maxDeliveries", maxDeliveries)
+          .put("deadLetterStream", deadLetterStream).put("timeout", Durations.format(timeout)).put("readCount", readCount)
           .put("tls", new JsonObject().put("enabled", tlsEnabled).put("caCert", tlsCaCert).put("skipVerify", tlsSkipVerify));
     }
   }
@@ -104,11 +126,15 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
 
     static Spool fromJson(Json j) {
       j.allowOnly(KEYS);
-      return new Spool(
+      Spool s = new Spool(
           j.string("dir", "data/spool"),
           j.integer("maxBytes", 1L << 30, 1 << 20, Long.MAX_VALUE),
           j.integer("segmentBytes", 16L << 20, 4096, 1L << 30),
           j.choice("fsync", "interval", Set.of("always", "interval", "never")));
+      if (s.segmentBytes > s.maxBytes) {
+        throw new ConfigException(j.key("segmentBytes"), "must not exceed maxBytes (" + s.maxBytes + ")");
+      }
+      return s;
     }
 
     JsonObject toJson() {

@@ -22,6 +22,14 @@ public final class MetricNames {
   public static final String WEBSOCKET_SENT = "telemetry.websocket.sent";
   public static final String WEBSOCKET_DROPPED = "telemetry.websocket.dropped";
 
+  public static final String SPOOL_BYTES = "telemetry.spool.bytes";
+  public static final String SPOOL_BATCHES = "telemetry.spool.batches";
+  public static final String SPOOL_APPENDED = "telemetry.spool.appended";
+  public static final String SPOOL_REPLAYED = "telemetry.spool.replayed";
+  public static final String REDIS_BACKLOG = "telemetry.redis.backlog";
+  public static final String REDIS_CLAIMED = "telemetry.redis.claimed";
+  public static final String REDIS_DEAD_LETTERS = "telemetry.redis.dead.letters";
+
   private MetricNames() {
   }
 }

@@ -25,6 +25,9 @@ public final class PipelineMetrics {
   public final Timer endToEndLag;
   public final Counter websocketSent;
   public final Counter websocketDropped;
+  public final Counter spoolAppended;
+  public final Counter spoolReplayed;
+  public final Counter redisClaimed;
 
   public PipelineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -50,6 +53,31 @@ public final class PipelineMetrics {
         .register(registry);
     websocketDropped = Counter.builder(MetricNames.WEBSOCKET_DROPPED)
         .description("Samples dropped for live-feed WebSocket clients that read too slowly").register(registry);
+    spoolAppended = Counter.builder(MetricNames.SPOOL_APPENDED)
+        .description("Batches the edge wrote to its disk spool because Redis was unreachable or behind").register(registry);
+    spoolReplayed = Counter.builder(MetricNames.SPOOL_REPLAYED)
+        .description("Spooled batches replayed to Redis").register(registry);
+    redisClaimed = Counter.builder(MetricNames.REDIS_CLAIMED)
+        .description("Stream entries claimed from a consumer that left them pending too long").register(registry);
+  }
+
+  /** Gauges of the edge spool's size on disk and the batches it holds. */
+  public void spool(Supplier<Number> bytes, Supplier<Number> batches) {
+    Gauge.builder(MetricNames.SPOOL_BYTES, bytes).description("Bytes the edge spool takes on disk").baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(MetricNames.SPOOL_BATCHES, batches).description("Batches waiting in the edge spool").register(registry);
+  }
+
+  /** Gauge of the stream entries the collectors' group has not acknowledged, as the edge last saw it. */
+  public void redisBacklog(Supplier<Number> entries) {
+    Gauge.builder(MetricNames.REDIS_BACKLOG, entries)
+        .description("Entries of the Redis stream not yet acknowledged by the collectors' group").register(registry);
+  }
+
+  /** Counter of entries moved to the dead-letter stream for {@code reason} ({@code max_deliveries}, {@code undecodable}). */
+  public Counter redisDeadLettered(String reason) {
+    return Counter.builder(MetricNames.REDIS_DEAD_LETTERS).description("Stream entries moved to the dead-letter stream")
+        .tag("reason", reason).register(registry);
   }
 
   public MeterRegistry registry() {

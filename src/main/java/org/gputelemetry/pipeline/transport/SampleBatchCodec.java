@@ -85,6 +85,28 @@ public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleB
     }
   }
 
+  /** The wire form of {@code batch} as bytes (a Redis stream entry, a spool record). */
+  public static byte[] toBytes(SampleBatch batch) {
+    ByteBuf out = Unpooled.buffer(256 + batch.size() * 40);
+    encode(out, batch);
+    byte[] bytes = new byte[out.readableBytes()];
+    out.readBytes(bytes);
+    return bytes;
+  }
+
+  /**
+   * Reads what {@link #toBytes} wrote.
+   *
+   * @throws IllegalArgumentException if the bytes are not a batch of a known encoding version
+   */
+  public static SampleBatch fromBytes(Buffer bytes) {
+    try {
+      return decode(((BufferInternal) bytes).getByteBuf().duplicate());
+    } catch (IndexOutOfBoundsException | NullPointerException e) {
+      throw new IllegalArgumentException("truncated or corrupt sample batch: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public SampleBatch decodeFromWire(int pos, Buffer buffer) {
     ByteBuf in = ((BufferInternal) buffer).getByteBuf().duplicate();

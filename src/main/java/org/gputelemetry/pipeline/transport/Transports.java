@@ -4,7 +4,9 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.impl.LocalTransport;
+import org.gputelemetry.pipeline.transport.impl.RedisStreamTransport;
 
 /** Creates the transport a descriptor names, and registers the batch codec once per Vert.x instance. */
 public final class Transports {
@@ -15,12 +17,16 @@ public final class Transports {
   /**
    * @param instanceId this process's id (Redis consumer name, cluster member attribute)
    * @param roles the roles this process runs (a clustered member advertises them, so streamers
-   *              can split the input among the streamers of the live membership)
+   *              can split the input among the streamers of the live membership; only a streamer
+   *              opens the Redis transport's edge spool)
+   * @param metrics where a transport registers its own meters
    */
-  public static Transport create(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles) {
+  public static Transport create(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles,
+                                 PipelineMetrics metrics) {
     registerCodec(vertx);
     return switch (settings.type()) {
       case TransportSettings.LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
+      case TransportSettings.REDIS -> new RedisStreamTransport(vertx, settings, instanceId, roles, metrics);
       default -> throw new ConfigException("transport.type", "transport '" + settings.type() + "' is not available in this build");
     };
   }

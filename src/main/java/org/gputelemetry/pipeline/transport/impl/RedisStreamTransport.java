@@ -1,0 +1,126 @@
+package org.gputelemetry.pipeline.transport.impl;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.List;
+import org.gputelemetry.pipeline.config.PipelineSettings;
+import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.model.SampleBatch;
+import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.transport.BatchConsumer;
+import org.gputelemetry.pipeline.transport.SampleBatchCodec;
+import org.gputelemetry.pipeline.transport.Transport;
+
+/**
+ * The bridge between clusters: streamers append batches to a Redis Stream, collectors read it
+ * through one consumer group. Each stream entry is one batch in {@link SampleBatchCodec}'s binary
+ * form (field {@value #PAYLOAD_FIELD}). A send completes once Redis holds the entry, or the edge
+ * spool does while Redis is unreachable ({@link RedisStreamProducer}); a collector acknowledges an
+ * entry only after its store committed the batch ({@link RedisStreamConsumer}). At-least-once:
+ * after a failure an entry may be written twice, and the store de-duplicates.
+ * Thread-safe: {@link #send} may be called from any thread.
+ */
+public final class RedisStreamTransport implements Transport {
+
+  /** The stream entry field holding the encoded batch. */
+  static final String PAYLOAD_FIELD = "b";
+
+  private final Vertx vertx;
+  private final TransportSettings settings;
+  private final String instanceId;
+  private final boolean streams;
+  private final PipelineMetrics metrics;
+  private final List<RedisLink> links = new ArrayList<>();
+  private Context context;
+  private RedisLink producerLink;
+  private RedisLink readerLink;
+  private RedisStreamProducer producer;
+  private RedisStreamConsumer consumer;
+
+  /**
+   * @param instanceId this process's consumer name in the group
+   * @param roles a process with the streamer role opens the edge spool
+   */
+  public RedisStreamTransport(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles,
+                              PipelineMetrics metrics) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.instanceId = instanceId;
+    this.streams = roles.contains(PipelineSettings.STREAMER);
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<Void> start() {
+    context = vertx.getOrCreateContext();
+    if (!streams) {
+      return Future.succeededFuture();
+    }
+    producerLink = link("edge producer");
+    producer = new RedisStreamProducer(vertx, context, producerLink, settings.redis(), settings.spool(), metrics);
+    return producer.start();
+  }
+
+  private RedisLink link(String name) {
+    RedisLink link = new RedisLink(vertx, settings.redis(), name);
+    links.add(link);
+    return link;
+  }
+
+  @Override
+  public Future<Void> send(SampleBatch batch) {
+    if (producer == null) {
+      return Future.failedFuture("this process runs no streamer: the Redis transport does not send");
+    }
+    return producer.send(SampleBatchCodec.toBytes(batch)); // encoded on the caller's thread, off the event loop
+  }
+
+  @Override
+  public Future<Void> consume(BatchConsumer batchConsumer) {
+    metrics.redisDeadLettered("max_deliveries");
+    metrics.redisDeadLettered("undecodable");
+    readerLink = link("collector reader");
+    consumer = new RedisStreamConsumer(vertx, context, readerLink, link("collector control"), settings.redis(),
+        instanceId, batchConsumer, metrics);
+    return consumer.start();
+  }
+
+  /**
+   * Creates the consumer group at the start of the stream (creating the stream too) unless it
+   * exists, so entries appended before the first collector started are read as well.
+   */
+  static Future<Void> ensureGroup(RedisLink link, TransportSettings.Redis redis) {
+    return link.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(redis.stream()).arg(redis.group()).arg("0")
+            .arg("MKSTREAM"))
+        .<Void>mapEmpty()
+        .recover(e -> RedisLink.isError(e, "BUSYGROUP") ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  /** Whether Redis answers the links this process uses (the edge may still be spooling). */
+  @Override
+  public boolean connected() {
+    return (producerLink == null || producerLink.up()) && (readerLink == null || readerLink.up());
+  }
+
+  @Override
+  public String type() {
+    return TransportSettings.REDIS;
+  }
+
+  /** Whether the edge is writing to its spool rather than to Redis (readiness detail). */
+  public boolean spooling() {
+    return producer != null && producer.spooling();
+  }
+
+  @Override
+  public Future<Void> close() {
+    Future<Void> sides = Future.all(
+        consumer == null ? Future.succeededFuture() : consumer.close(),
+        producer == null ? Future.succeededFuture() : producer.close()).mapEmpty();
+    return sides.eventually(() -> Future.all(links.stream().map(RedisLink::close).toList())).mapEmpty();
+  }
+}
