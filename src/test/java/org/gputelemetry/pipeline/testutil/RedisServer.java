@@ -3,7 +3,6 @@ package org.gputelemetry.pipeline.testutil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ public final class RedisServer implements AutoCloseable {
   private RedisServer(String password, Tls tls) {
     this.password = password;
     this.tls = tls;
-    this.port = freePort();
+    this.port = Ports.free();
     try {
       this.dir = Files.createTempDirectory("telemetry-redis-");
     } catch (IOException e) {
@@ -132,14 +131,6 @@ public final class RedisServer implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
