@@ -167,6 +167,30 @@ class PipelineSettingsTest {
     }
   }
 
+  @Test
+  void readmeDocumentsEveryDescriptorKey() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    String table = readme.substring(readme.indexOf("### Keys"), readme.indexOf("### Environment variables"));
+    List<String> keys = new java.util.ArrayList<>();
+    leafKeys("", PipelineSettings.fromJson(new JsonObject()).toJson(), keys);
+    keys.remove("instanceId");
+    assertTrue(keys.size() > 60, "keys: " + keys);
+    for (String key : keys) {
+      assertTrue(table.contains("| `" + key + "` |"), "README's key table does not document " + key);
+    }
+  }
+
+  private static void leafKeys(String prefix, JsonObject json, List<String> out) {
+    for (String name : json.fieldNames()) {
+      String path = prefix.isEmpty() ? name : prefix + "." + name;
+      if (json.getValue(name) instanceof JsonObject child) {
+        leafKeys(path, child, out);
+      } else {
+        out.add(path);
+      }
+    }
+  }
+
   private static void assertKey(String key, JsonObject descriptor) {
     ConfigException e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(descriptor));
     assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
