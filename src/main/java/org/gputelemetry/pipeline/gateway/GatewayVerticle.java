@@ -75,6 +75,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/*").setName("assets /*").handler(webroot);
     router.route().setName("failures").failureHandler(ctx -> TelemetryApi.fail(ctx, ctx.failure() == null
         ? new ApiException(ctx.statusCode(), "request failed") : ctx.failure()));
+    // a path Vert.x Web cannot decode (a bad %-escape, e.g. in a GPU id) fails before any route matches
+    router.errorHandler(400, ctx -> TelemetryApi.fail(ctx, new ApiException(400,
+        "malformed percent-encoding in the request path '" + ctx.request().path() + "'")));
     HttpServerOptions options = new HttpServerOptions();
     if (settings.tls().enabled()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()

@@ -100,10 +100,13 @@ public final class TelemetryApi {
     });
   }
 
+  /**
+   * The {@code uuid} path parameter. Vert.x Web has percent-decoded it already (RFC 3986: '%2F' is
+   * '/', '+' stays '+'), so it is not decoded again: '%25' must mean '%', not start a second escape.
+   */
   private static String uuid(RoutingContext ctx) {
-    String raw = ctx.pathParam("uuid");
-    String uuid = TelemetryQueryParams.decodePath(raw == null ? "" : raw);
-    if (uuid.isBlank()) {
+    String uuid = ctx.pathParam("uuid");
+    if (uuid == null || uuid.isBlank()) {
       throw ApiException.badParameter("uuid", "must not be empty");
     }
     return uuid;

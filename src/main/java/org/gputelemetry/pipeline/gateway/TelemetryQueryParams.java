@@ -1,8 +1,6 @@
 package org.gputelemetry.pipeline.gateway;
 
 import io.vertx.core.MultiMap;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.SampleQuery;
@@ -62,14 +60,5 @@ final class TelemetryQueryParams {
 
   static String blankToNull(String v) {
     return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  /** Percent-decodes a path segment; unlike form decoding, '+' stays '+'. */
-  static String decodePath(String raw) {
-    try {
-      return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badParameter("uuid", "malformed percent-encoding in '" + raw + "'");
-    }
   }
 }

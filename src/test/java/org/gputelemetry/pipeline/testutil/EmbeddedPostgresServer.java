@@ -63,6 +63,23 @@ public final class EmbeddedPostgresServer {
     return server;
   }
 
+  /**
+   * A server of one's own that will listen on {@code port} but is not started yet: a test points a
+   * process at a port where nothing listens, then {@link #start()}s PostgreSQL there. The shared
+   * server is not touched. {@link #close()} it when done.
+   */
+  public static EmbeddedPostgresServer notStartedOn(int port) {
+    EmbeddedPostgresServer server = new EmbeddedPostgresServer(Map.of());
+    server.port = port;
+    Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "embedded-postgres-cleanup"));
+    return server;
+  }
+
+  /** Stops the server and deletes its data (a server of one's own; the shared one lives until exit). */
+  public void close() {
+    destroy();
+  }
+
   /** Starts the server (again), on the port and data directory of the first start. */
   public synchronized void start() {
     if (postgres != null) {
