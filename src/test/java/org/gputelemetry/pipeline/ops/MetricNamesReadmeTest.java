@@ -43,6 +43,9 @@ class MetricNamesReadmeTest {
     metrics.queueDepth("collector", () -> 0);
     metrics.connectionStatus("local", () -> true);
     metrics.websocketClients(() -> 0);
+    metrics.spool(() -> 0, () -> 0);
+    metrics.redisBacklog(() -> 0);
+    metrics.redisDeadLettered("undecodable");
     String text = registry.scrape();
     Map<String, Family> families = new TreeMap<>();
     Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
