@@ -24,6 +24,7 @@ import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
 import org.gputelemetry.pipeline.streamer.StreamerVerticle;
+import org.gputelemetry.pipeline.transport.CommittedBatches;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.gputelemetry.pipeline.transport.Transports;
 import org.slf4j.Logger;
@@ -103,7 +104,9 @@ public final class PipelineVerticle extends VerticleBase {
     }
     if (settings.runs(PipelineSettings.GATEWAY)) {
       gateway = new GatewayVerticle(settings.gateway(), store, metrics, ops);
-      chain = chain.compose(v -> deploy(gateway));
+      chain = chain.compose(v -> deploy(gateway))
+          // batches committed by collectors in other processes feed this gateway's live feed too
+          .compose(v -> transport.receiveCommitted((batch, at) -> CommittedBatches.publishLocally(vertx.eventBus(), batch, at)));
     } else if (settings.ops().enabled()) {
       // the gateway serves /health, /ready and /metrics itself; other processes get a small ops server
       opsServer = new OpsVerticle(settings.ops(), ops);

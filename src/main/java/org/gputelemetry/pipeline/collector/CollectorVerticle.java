@@ -13,6 +13,7 @@ import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.transport.BusyException;
+import org.gputelemetry.pipeline.transport.CommittedBatches;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.jctools.queues.MpmcArrayQueue;
 
@@ -56,7 +57,7 @@ public final class CollectorVerticle extends VerticleBase {
     ring = new MpmcArrayQueue<>(Math.max(16, Math.min(settings.bufferSize(), 1 << 16)));
     metrics.queueDepth("collector", queuedSamples::get);
     for (int i = 0; i < settings.workers(); i++) {
-      StoreWriter w = new StoreWriter(vertx, store, ring, queuedSamples, metrics, settings.batchSize(),
+      StoreWriter w = new StoreWriter(this::committed, store, ring, queuedSamples, metrics, settings.batchSize(),
           settings.pollInterval().toNanos(), storeDown, storeStarted);
       writers.add(w);
       Thread t = new Thread(w, "collector-writer-" + i);
@@ -65,6 +66,12 @@ public final class CollectorVerticle extends VerticleBase {
       t.start();
     }
     return transport.consume(this::accept);
+  }
+
+  /** A batch is in the store: the local live feed gets it, and gateways in other processes through the transport. */
+  private void committed(SampleBatch batch, long committedMicros) {
+    CommittedBatches.publishLocally(vertx.eventBus(), batch, committedMicros);
+    transport.shareCommitted(batch, committedMicros);
   }
 
   private Future<Void> accept(SampleBatch batch) {

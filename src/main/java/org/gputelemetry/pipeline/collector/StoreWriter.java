@@ -1,8 +1,6 @@
 package org.gputelemetry.pipeline.collector;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -15,8 +13,7 @@ import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.store.TelemetryStore;
-import org.gputelemetry.pipeline.transport.Addresses;
-import org.gputelemetry.pipeline.transport.SampleBatchCodec;
+import org.gputelemetry.pipeline.transport.CommittedListener;
 import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,18 +21,17 @@ import org.slf4j.LoggerFactory;
 /**
  * One collector writer thread: drains whole batches from the ring until it holds about
  * {@code batchSize} samples, writes them in one store call, and only then acknowledges each batch
- * and publishes it to the live feed. A failed write is retried with backoff, holding the same
+ * and tells {@code onCommitted} (the live feed). A failed write is retried with backoff, holding the same
  * samples (the store is idempotent), until it succeeds or the collector stops; meanwhile the ring
  * fills and new batches are refused (backpressure). State changes are logged once.
  */
 final class StoreWriter implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
-  private static final DeliveryOptions LIVE = new DeliveryOptions().setLocalOnly(true).setCodecName(SampleBatchCodec.NAME);
   private static final long MIN_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 10_000;
 
-  private final Vertx vertx;
+  private final CommittedListener onCommitted;
   private final TelemetryStore store;
   private final MessagePassingQueue<PendingBatch> ring;
   private final AtomicLong queuedSamples;
@@ -47,9 +43,9 @@ final class StoreWriter implements Runnable {
   private volatile boolean stopped;
   private volatile Thread thread;
 
-  StoreWriter(Vertx vertx, TelemetryStore store, MessagePassingQueue<PendingBatch> ring, AtomicLong queuedSamples,
+  StoreWriter(CommittedListener onCommitted, TelemetryStore store, MessagePassingQueue<PendingBatch> ring, AtomicLong queuedSamples,
               PipelineMetrics metrics, int batchSize, long pollNanos, AtomicBoolean storeDown, Future<Void> storeStarted) {
-    this.vertx = vertx;
+    this.onCommitted = onCommitted;
     this.store = store;
     this.ring = ring;
     this.queuedSamples = queuedSamples;
@@ -103,8 +99,7 @@ final class StoreWriter implements Runnable {
       for (PendingBatch b : taken) {
         b.ack().tryComplete();
         metrics.lag(b.batch().createdMicros(), committed);
-        vertx.eventBus().publish(Addresses.COMMITTED, b.batch(),
-            new DeliveryOptions(LIVE).addHeader(Addresses.COMMITTED_MICROS_HEADER, Long.toString(committed)));
+        onCommitted.committed(b.batch(), committed);
       }
       metrics.samplesPersisted.increment(samples.size());
       queuedSamples.addAndGet(-samples.size());

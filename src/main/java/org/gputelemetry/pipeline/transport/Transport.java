@@ -31,6 +31,23 @@ public interface Transport {
    */
   Future<Void> consume(BatchConsumer consumer);
 
+  /**
+   * Shares a batch this process's store just committed with the live feeds of other processes
+   * (gateways that run no collector). Best effort and never blocking: a live feed may miss batches
+   * while the transport is down, the store never does. The default shares nothing (one JVM: the
+   * local feed has every batch). Any thread.
+   */
+  default void shareCommitted(SampleBatch batch, long committedMicros) {
+  }
+
+  /**
+   * Hands {@code listener} the batches other processes shared with {@link #shareCommitted}; what
+   * this process shared itself is not handed back. The default receives nothing.
+   */
+  default Future<Void> receiveCommitted(CommittedListener listener) {
+    return Future.succeededFuture();
+  }
+
   /** Whether the transport currently reaches its peers or broker (readiness, metrics). */
   boolean connected();
 

@@ -12,6 +12,7 @@ import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
+import org.gputelemetry.pipeline.transport.CommittedListener;
 import org.gputelemetry.pipeline.transport.SampleBatchCodec;
 import org.gputelemetry.pipeline.transport.Transport;
 
@@ -20,7 +21,8 @@ import org.gputelemetry.pipeline.transport.Transport;
  * through one consumer group. Each stream entry is one batch in {@link SampleBatchCodec}'s binary
  * form (field {@value #PAYLOAD_FIELD}). A send completes once Redis holds the entry, or the edge
  * spool does while Redis is unreachable ({@link RedisStreamProducer}); a collector acknowledges an
- * entry only after its store committed the batch ({@link RedisStreamConsumer}). At-least-once:
+ * entry only after its store committed the batch ({@link RedisStreamConsumer}); committed batches
+ * reach the live feeds of gateways in other processes over pub/sub ({@link RedisLiveChannel}). At-least-once:
  * after a failure an entry may be written twice, and the store de-duplicates.
  * Thread-safe: {@link #send} may be called from any thread.
  */
@@ -40,6 +42,7 @@ public final class RedisStreamTransport implements Transport {
   private RedisLink readerLink;
   private RedisStreamProducer producer;
   private RedisStreamConsumer consumer;
+  private RedisLiveChannel live;
 
   /**
    * @param instanceId this process's consumer name in the group
@@ -57,6 +60,7 @@ public final class RedisStreamTransport implements Transport {
   @Override
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
+    live = new RedisLiveChannel(vertx, context, settings.redis(), instanceId);
     if (!streams) {
       return Future.succeededFuture();
     }
@@ -89,6 +93,17 @@ public final class RedisStreamTransport implements Transport {
     return consumer.start();
   }
 
+  @Override
+  public void shareCommitted(SampleBatch batch, long committedMicros) {
+    live.publish(batch, committedMicros);
+  }
+
+  @Override
+  public Future<Void> receiveCommitted(CommittedListener listener) {
+    live.subscribe(listener);
+    return Future.succeededFuture();
+  }
+
   /**
    * Creates the consumer group at the start of the stream (creating the stream too) unless it
    * exists, so entries appended before the first collector started are read as well.
@@ -118,6 +133,9 @@ public final class RedisStreamTransport implements Transport {
 
   @Override
   public Future<Void> close() {
+    if (live != null) {
+      live.close();
+    }
     Future<Void> sides = Future.all(
         consumer == null ? Future.succeededFuture() : consumer.close(),
         producer == null ? Future.succeededFuture() : producer.close()).mapEmpty();

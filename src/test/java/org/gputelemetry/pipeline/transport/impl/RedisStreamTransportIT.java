@@ -342,6 +342,34 @@ class RedisStreamTransportIT {
     assertEquals(range(1, 3000), sequences(got));
   }
 
+  @Test
+  void committedBatchesReachTheLiveFeedsOfOtherProcessesButNotTheirOwn() {
+    RedisStreamTransport collector = open(settings(redisBlock(shared), tmp.resolve("c")), "central-a", "collector");
+    RedisStreamTransport gateway = open(settings(redisBlock(shared), tmp.resolve("g")), "gateway-b", "gateway");
+    List<SampleBatch> atGateway = new CopyOnWriteArrayList<>();
+    List<Long> times = new CopyOnWriteArrayList<>();
+    List<SampleBatch> atOrigin = new CopyOnWriteArrayList<>();
+    await(gateway.receiveCommitted((b, t) -> {
+      atGateway.add(b);
+      times.add(t);
+    }));
+    await(collector.receiveCommitted((b, t) -> atOrigin.add(b)));
+
+    // the subscription is asynchronous: share until the gateway hears one, then one more to check
+    Poll.until("the gateway subscribed", 10, () -> {
+      collector.shareCommitted(batch(1, 5), 1L);
+      return !atGateway.isEmpty();
+    });
+    atGateway.clear();
+    times.clear();
+    SampleBatch committed = batch(2, 50);
+    collector.shareCommitted(committed, 1_752_846_153_000_000L);
+
+    Poll.until("the committed batch at the gateway", 10, () -> atGateway.contains(committed));
+    assertEquals(1_752_846_153_000_000L, times.get(atGateway.indexOf(committed)));
+    assertTrue(atOrigin.isEmpty(), "a process does not get back what it shared itself");
+  }
+
   // ---------------------------------------------------------------------------------------- edge spool
 
   @Test
