@@ -55,7 +55,7 @@ public final class PipelineVerticle extends VerticleBase {
   private GatewayVerticle gateway;
   private final TelemetryStore givenStore;
 
-  /** The jar's main verticle: the store is the one the descriptor names. */
+  /** The jar's main verticle: the store is the one the descriptor names (none for a streamer-only process). */
   public PipelineVerticle() {
     this(null);
   }
@@ -79,19 +79,23 @@ public final class PipelineVerticle extends VerticleBase {
     readiness = new Readiness(vertx);
     ops = new OpsEndpoints(readiness, metrics.registry());
     try {
-      store = givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
+      // a streamer-only process (an edge pod) keeps no store: nothing to open, nothing to report
+      boolean needsStore = settings.runs(PipelineSettings.COLLECTOR) || settings.runs(PipelineSettings.GATEWAY);
+      store = !needsStore ? null : givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
       transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roles(), metrics);
     } catch (RuntimeException e) {
       LOG.error("Cannot start: {}", e.getMessage());
       return Future.failedFuture(e);
     }
     metrics.connectionStatus(transport.type(), transport::connected);
-    readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type())));
+    if (store != null) {
+      readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type())));
+      // the store may be down at start (PostgreSQL): the process stays up and reports not ready
+      storeStarted = store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
+    }
     readiness.register("transport", () -> transport.connected()
         ? Future.succeededFuture(new JsonObject().put("type", transport.type()))
         : Future.failedFuture(transport.type() + " transport not connected"));
-    // the store may be down at start (PostgreSQL): the process stays up and reports not ready
-    storeStarted = store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
     return transport.start().compose(v -> deployRoles());
   }
 
@@ -165,6 +169,7 @@ public final class PipelineVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** The process's store, or {@code null} when it runs neither collector nor gateway. */
   public TelemetryStore store() {
     return store;
   }
