@@ -66,6 +66,10 @@
 {{- if and $d.caCert $d.caCertSecret }}
 {{- fail "telemetry-pipeline: externalDatabase.caCert and externalDatabase.caCertSecret are both set: give the CA certificate once" }}
 {{- end }}
+{{- $cp := $v.collector.persistence }}
+{{- if and $cp (or $cp.enabled $cp.size $cp.storageClass $cp.accessModes) }}
+{{- fail "telemetry-pipeline: collector.persistence is not supported: collectors keep no state on disk (a batch is acknowledged only after the store committed it and stays in the transport until then), so a volume would hold nothing. Remove collector.persistence and size the volumes that hold data: postgresql.persistence.size (the samples, in-cluster PostgreSQL) and mq.persistence (the edge streamers' spool)" }}
+{{- end }}
 {{- if and $v.externalDatabase.password $v.externalDatabase.existingSecret }}
 {{- fail "telemetry-pipeline: externalDatabase.password and externalDatabase.existingSecret are both set: give the password once" }}
 {{- end }}

@@ -355,6 +355,7 @@ class HelmChartTest {
         Arguments.of("externalRedis.auth.passwordKey", "password"),
         Arguments.of("externalRedis.tls.caBundle", "x"),
         Arguments.of("externalDatabase.usr", "telemetry"),
+        Arguments.of("collector.persistence.mountPath", "/data"),
         Arguments.of("streamer.replicas", "3"),
         Arguments.of("postgres", "true"));
   }
@@ -395,6 +396,11 @@ class HelmChartTest {
             "externalDatabase.user", "telemetry_user"), "set externalDatabase.username=telemetry_user instead"),
         Arguments.of(null, sets("postgresql.enabled", "false", "externalDatabase.host", "db.example.com",
             "externalDatabase.caCert", "db-ca"), "externalDatabase.caCert holds the CA certificate itself (PEM"),
+        Arguments.of(null, sets("postgresql.auth.password", DB_PASSWORD, "collector.persistence.size", "50Gi"),
+            "collector.persistence is not supported: collectors keep no state on disk"),
+        Arguments.of("values-central-cluster.yaml", sets("postgresql.auth.password", DB_PASSWORD,
+            "externalRedis.existingSecret", REDIS_SECRET, "collector.persistence.enabled", "true"),
+            "postgresql.persistence.size (the samples, in-cluster PostgreSQL) and mq.persistence"),
         Arguments.of(null, sets("postgresql.enabled", "false"),
             "store.type=postgres needs a database for the collector/apiGateway: set externalDatabase.host"),
         Arguments.of(null, sets("postgresql.enabled", "false", "store.type", "memory", "collector.replicaCount", "2"),
@@ -770,6 +776,17 @@ class HelmChartTest {
     RenderedChart noAuth = renderWith("telemetry-edge", "values-edge-cluster.yaml", tmp, List.of(secretOnly),
         sets("externalRedis.auth.enabled", "false", "externalRedis.auth.existingSecret", ""));
     assertEquals(null, envEntry(container(noAuth.workload("streamer")), "REDIS_PASSWORD_FILE"), "auth off: no password");
+  }
+
+  @Test
+  void collectorPersistenceIsAcceptedOnlyToExplainWhyItIsRefused() {
+    // Seed 002: --set collector.persistence.size=50Gi (the schema knows the key, the chart says why it has no use)
+    Exception e = assertThrows(Exception.class, () -> RenderedChart.render("telemetry-pipeline", null,
+        sets("postgresql.auth.password", DB_PASSWORD, "collector.persistence.size", "50Gi")));
+    assertTrue(e.getMessage().contains("collectors keep no state on disk"), e.getMessage());
+    assertTrue(e.getMessage().contains("postgresql.persistence.size") && e.getMessage().contains("mq.persistence"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("additional properties"), "not a schema error: " + e.getMessage());
   }
 
   // ------------------------------------------------------------------------------------------
