@@ -15,6 +15,8 @@ IMAGE       ?= telemetry-pipeline
 IMAGE_TAG   ?= 1.0.0
 JAR         ?= target/telemetry-pipeline.jar
 CONF        ?=
+BENCH       ?= inprocess
+BENCH_ARGS  ?=
 DRY_RUN     ?=
 
 DRY_RUN_FLAG := $(if $(DRY_RUN),--dry-run,)
@@ -45,8 +47,8 @@ run: ## Run the jar (all roles on the embedded defaults; CONF=path/to/descriptor
 test: ## Run the test suite
 	scripts/test.sh
 
-bench: ## Run the benchmarks
-	scripts/bench.sh
+bench: ## Run a benchmark: BENCH=inprocess (default), postgres, websocket or rest; BENCH_ARGS for its options
+	scripts/bench.sh $(BENCH) $(BENCH_ARGS)
 
 docker-build: ## Build the image $(IMAGE):$(IMAGE_TAG) from docker/Dockerfile
 	docker build -f docker/Dockerfile -t $(IMAGE):$(IMAGE_TAG) .

@@ -256,6 +256,23 @@ class ScriptsTest {
     }
   }
 
+  @Test
+  void makeBenchRunsABenchmarkTheScriptKnows() throws Exception {
+    Optional<Path> make = onPath("make");
+    assumeTrue(make.isPresent(), "make is not installed");
+    String bench = Files.readString(SCRIPTS.resolve("bench.sh"));
+
+    Result byDefault = run(Map.of(), make.get().toString(), "-n", "bench");
+    Result chosen = run(Map.of(), make.get().toString(), "-n", "bench", "BENCH=rest", "BENCH_ARGS=--runs 1 --seconds 5");
+
+    assertEquals(0, byDefault.exitCode(), byDefault.all());
+    java.util.regex.Matcher command = java.util.regex.Pattern.compile("(?m)^scripts/bench\\.sh (\\S+)\\s*$")
+        .matcher(byDefault.out());
+    assertTrue(command.find(), "make bench passes a benchmark: " + byDefault.out());
+    assertTrue(bench.matches("(?s).*\\n  " + command.group(1) + "\\).*"), "bench.sh has a case for " + command.group(1));
+    assertTrue(chosen.out().contains("scripts/bench.sh rest --runs 1 --seconds 5"), chosen.out());
+  }
+
   // ------------------------------------------------------------------------------------------
 
   /** Check names and whether each is up, in registration order: {@code checks("store", true, ...)}. */
