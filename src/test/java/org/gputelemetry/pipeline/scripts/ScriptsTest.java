@@ -71,8 +71,10 @@ class ScriptsTest {
     Optional<Path> shellcheck = onPath("shellcheck");
     assumeTrue(shellcheck.isPresent(), "shellcheck is not installed (scripts/test.sh installs it): skipping the lint");
     List<String> command = new ArrayList<>(List.of(shellcheck.get().toString(), "--format=gcc"));
-    try (Stream<Path> files = Files.list(SCRIPTS)) {
-      files.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> command.add(p.toString()));
+    for (Path dir : List.of(SCRIPTS, Path.of("docker").toAbsolutePath())) {
+      try (Stream<Path> files = Files.list(dir)) {
+        files.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> command.add(p.toString()));
+      }
     }
     assertTrue(command.size() > 2, "no scripts found");
 
