@@ -83,6 +83,18 @@ class ScriptsTest {
     assertEquals(0, result.exitCode(), result.all());
   }
 
+  @Test
+  void everyScriptHasItsReadmeEntry() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    String scripts = readme.substring(readme.indexOf("\n### Scripts\n"), readme.indexOf("\n### Make targets\n"));
+    try (Stream<Path> files = Files.list(SCRIPTS)) {
+      for (Path script : files.filter(p -> p.toString().endsWith(".sh")).sorted().toList()) {
+        String name = script.getFileName().toString();
+        assertTrue(scripts.contains("\n#### `scripts/" + name), "README's Scripts section has no entry for " + name);
+      }
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"deploy-cross-cluster.sh", "helm-install-same-cluster.sh", "validate-health.sh",
       "validate-connectivity.sh"})
