@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks that pipeline processes reach their store and transport, through their own /ready
-# endpoint (Vert.x health checks: {"status":"UP","checks":[{"id":"store","status":"UP"},...]}).
+# endpoint, whose body is the pipeline's readiness report (ops/Readiness.java):
+#   {"status":"UP","checks":{"store":{"status":"UP","type":"postgres"},
+#                            "transport":{"status":"DOWN","error":"redis transport not connected"},...}}
 #   --url URL   ask one gateway directly; its store and transport checks must be UP
 #   otherwise   exec into every streamer, collector and gateway pod of a Helm release and ask
 #               each one on 127.0.0.1 (gateway: http port, others: ops port), so the answer is
@@ -55,20 +57,29 @@ done
 
 failures=0
 
-# Prints "id status" for every check in a /ready body.
+# Prints "name status [error]" for every check in a /ready body: each member of its "checks"
+# object is {"status": "UP"|"DOWN", ...detail}, a failed one with "error".
 checks_of() {
   local body="$1"
   if command -v jq > /dev/null 2>&1; then
-    printf '%s' "$body" | jq -r '.checks[]? | "\(.id) \(.status)"' 2> /dev/null || true
+    printf '%s' "$body" | jq -r '(.checks // {}) | to_entries[]
+      | "\(.key) \(.value.status // "UNKNOWN") \(.value.error // "")"' 2> /dev/null || true
     return 0
   fi
-  # Without jq: each check is a flat {...} object holding "id" and "status".
-  local obj id status
+  # Without jq: the checks are the flat {...} objects after "checks", each after its "name":.
+  local rest obj id status error
+  rest="$(printf '%s' "$body" | tr -d '\r\n')"
+  [[ "$rest" == *'"checks"'* ]] || return 0
+  rest="${rest#*\"checks\"}"
   while IFS= read -r obj; do
-    id="$(printf '%s' "$obj" | grep -o '"id" *: *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' || true)"
-    status="$(printf '%s' "$obj" | grep -o '"status" *: *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' || true)"
-    [[ -n "$id" ]] && printf '%s %s\n' "$id" "${status:-UNKNOWN}"
-  done < <(printf '%s' "$body" | grep -o '{[^{}]*}' || true)
+    id="$(printf '%s' "$obj" | sed 's/^"\([^"]*\)".*/\1/')"
+    status="$(printf '%s' "$obj" | grep -o '"status" *: *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/' || true)"
+    error="$(printf '%s' "$obj" | grep -o '"error" *: *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/' || true)"
+    if [[ -n "$id" ]]; then
+      printf '%s %s %s\n' "$id" "${status:-UNKNOWN}" "$error"
+    fi
+  done < <(printf '%s' "$rest" | grep -o '"[A-Za-z0-9_.-]*" *: *{[^{}]*}' || true)
+  return 0
 }
 
 # judge WHO HTTP_CODE BODY EXPECTED_IDS: reports every check of one /ready answer.
@@ -79,9 +90,9 @@ judge() {
   if [[ "$code" != 200 ]]; then
     ok=false
   fi
-  while read -r id status; do
+  while read -r id status error; do
     [[ -n "$id" ]] || continue
-    printf '     %-10s %s\n' "$id" "$status"
+    printf '     %-10s %s%s\n' "$id" "$status" "${error:+ ($error)}"
     [[ "$status" == UP ]] || ok=false
   done <<< "$listed"
   local want

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks a running API gateway: /health (liveness), /ready (store and transport reachable) and
-# /api/v1/gpus (the REST API answers with JSON). Either give the gateway's URL, or let the
+# Checks a running API gateway: /health (liveness, {"status":"UP","checks":{}}), /ready (store
+# and transport reachable: HTTP 200 and {"status":"UP","checks":{...}}; 503 while a check is down)
+# and /api/v1/gpus (the REST API answers with JSON). Either give the gateway's URL, or let the
 # script port-forward to the gateway Service of a Helm release.
 #   scripts/validate-health.sh --url http://127.0.0.1:8080
 #   scripts/validate-health.sh --namespace telemetry-system --release telemetry-pipeline
@@ -87,9 +88,10 @@ failures=0
 body_file="$(mktemp)"
 trap 'rm -f "$body_file"; cleanup' EXIT
 
-# check NAME PATH [json]: GET URL/PATH must answer 200 (and a JSON body when "json" is given).
+# check NAME PATH [json|up]: GET URL/PATH must answer 200, and with "json" a JSON body, with "up"
+# a health report whose top-level "status" is "UP".
 check() {
-  local name="$1" path="$2" want_json="${3:-}"
+  local name="$1" path="$2" want="${3:-}"
   local code
   code="$(curl -s -o "$body_file" -w '%{http_code}' --max-time "$TIMEOUT" "$URL$path" || true)"
   local body
@@ -99,7 +101,22 @@ check() {
     failures=$((failures + 1))
     return 0
   fi
-  if [[ -n "$want_json" ]]; then
+  if [[ "$want" == up ]]; then
+    local status
+    if command -v jq > /dev/null 2>&1; then
+      status="$(jq -r '.status // empty' "$body_file" 2> /dev/null || true)"
+    else
+      # the report is {"status": ..., "checks": {...}}: the first "status" is the top-level one
+      status="$(tr -d '\r\n' < "$body_file" | grep -o '"status" *: *"[^"]*"' | head -n 1 \
+        | sed 's/.*"\([^"]*\)"$/\1/' || true)"
+    fi
+    if [[ "$status" != UP ]]; then
+      printf 'FAIL %-8s GET %s -> HTTP 200 but status %s: %s\n' "$name" "$path" "${status:-missing}" "$body"
+      failures=$((failures + 1))
+      return 0
+    fi
+  fi
+  if [[ "$want" == json ]]; then
     local first
     first="$(tr -d ' \t\r\n' < "$body_file" | head -c 1)"
     if [[ "$first" != "{" && "$first" != "[" ]]; then
@@ -112,8 +129,8 @@ check() {
 }
 
 printf '==> checking %s\n' "$URL"
-check health /health
-check ready /ready
+check health /health up
+check ready /ready up
 check gpus /api/v1/gpus json
 
 if [[ "$failures" -gt 0 ]]; then

@@ -53,9 +53,9 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- else }}
 {{- $_ := set $store "port" (int64 $v.externalDatabase.port) }}
 {{- $_ := set $store "database" $v.externalDatabase.database }}
-{{- $_ := set $store "user" $v.externalDatabase.user }}
+{{- $_ := set $store "user" $v.externalDatabase.username }}
 {{- $_ := set $store "sslMode" $v.externalDatabase.sslMode }}
-{{- if $v.externalDatabase.caCert }}
+{{- if include "telemetry-pipeline.db.ca" $root }}
 {{- $_ := set $store "sslRootCert" $paths.dbCa }}
 {{- end }}
 {{- end }}
@@ -78,7 +78,7 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- $_ := set $redis "port" (int64 $x.port) }}
 {{- $_ := set $redis "database" (int64 $x.database) }}
 {{- $tls := dict "enabled" $x.tls.enabled "skipVerify" $x.tls.skipVerify }}
-{{- if and $x.tls.enabled $x.tls.caCert }}
+{{- if include "telemetry-pipeline.redis.ca" $root }}
 {{- $_ := set $tls "caCert" $paths.redisCa }}
 {{- end }}
 {{- $_ := set $redis "tls" $tls }}

@@ -158,6 +158,16 @@ component: api-gateway
 {{- end }}
 {{- end }}
 
+{{/* Whether the pods use externalRedis (redis transport, in-cluster Redis off, externalRedis.enabled): "true" or empty. */}}
+{{- define "telemetry-pipeline.redis.external" -}}
+{{- if and (include "telemetry-pipeline.redis.used" .) (not .Values.redis.enabled) .Values.externalRedis.enabled }}true{{ end }}
+{{- end }}
+
+{{/* Whether the store pods use externalDatabase (postgres store, in-cluster PostgreSQL off): "true" or empty. */}}
+{{- define "telemetry-pipeline.db.external" -}}
+{{- if and (include "telemetry-pipeline.db.used" .) (not .Values.postgresql.enabled) }}true{{ end }}
+{{- end }}
+
 {{/* Redis host the transport connects to: the in-cluster StatefulSet's Service or externalRedis.host. */}}
 {{- define "telemetry-pipeline.redis.host" -}}
 {{- if .Values.redis.enabled }}
@@ -167,26 +177,54 @@ component: api-gateway
 {{- end }}
 {{- end }}
 
+{{/* The existing Secret named for externalRedis, flat (existingSecret) or nested (auth.existingSecret); empty when neither. */}}
+{{- define "telemetry-pipeline.externalRedis.existingSecret" -}}
+{{- $x := .Values.externalRedis }}
+{{- $x.existingSecret | default $x.auth.existingSecret }}
+{{- end }}
+
 {{/* Secret that holds the Redis password; empty when Redis has no password. */}}
 {{- define "telemetry-pipeline.redis.secretName" -}}
+{{- $x := .Values.externalRedis }}
 {{- if .Values.redis.enabled }}
 {{- default (include "telemetry-pipeline.componentName" (dict "root" . "suffix" "redis")) .Values.redis.auth.existingSecret }}
-{{- else if .Values.externalRedis.existingSecret }}
-{{- .Values.externalRedis.existingSecret }}
-{{- else if .Values.externalRedis.password }}
+{{- else if not $x.auth.enabled }}
+{{- else if include "telemetry-pipeline.externalRedis.existingSecret" . }}
+{{- include "telemetry-pipeline.externalRedis.existingSecret" . }}
+{{- else if $x.password }}
 {{- include "telemetry-pipeline.componentName" (dict "root" . "suffix" "external-redis") }}
 {{- end }}
 {{- end }}
 
 {{/* Key of the Redis password inside redis.secretName. */}}
 {{- define "telemetry-pipeline.redis.secretKey" -}}
+{{- $x := .Values.externalRedis }}
 {{- if and .Values.redis.enabled .Values.redis.auth.existingSecret }}
 {{- .Values.redis.auth.existingSecretPasswordKey }}
-{{- else if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret }}
-{{- .Values.externalRedis.existingSecretPasswordKey }}
+{{- else if and (not .Values.redis.enabled) $x.existingSecret }}
+{{- $x.existingSecretPasswordKey }}
+{{- else if and (not .Values.redis.enabled) $x.auth.existingSecret }}
+{{- $x.auth.existingSecretPasswordKey }}
 {{- else }}
 {{- print "password" }}
 {{- end }}
+{{- end }}
+
+{{/* Name of the ConfigMap holding the CA certificates given inline (externalRedis.tls.caCert, externalDatabase.caCert). */}}
+{{- define "telemetry-pipeline.caConfigMapName" -}}
+{{- include "telemetry-pipeline.componentName" (dict "root" . "suffix" "ca-certs") }}
+{{- end }}
+
+{{/* Whether the pods trust a CA certificate for externalRedis (TLS on, caCert or caCertSecret given): "true" or empty. */}}
+{{- define "telemetry-pipeline.redis.ca" -}}
+{{- $t := .Values.externalRedis.tls }}
+{{- if and (include "telemetry-pipeline.redis.external" .) $t.enabled (or $t.caCert $t.caCertSecret) }}true{{ end }}
+{{- end }}
+
+{{/* Whether the store pods trust a CA certificate for externalDatabase (caCert or caCertSecret given): "true" or empty. */}}
+{{- define "telemetry-pipeline.db.ca" -}}
+{{- $x := .Values.externalDatabase }}
+{{- if and (include "telemetry-pipeline.db.external" .) (or $x.caCert $x.caCertSecret) }}true{{ end }}
 {{- end }}
 
 {{/* A password for a chart-made Secret, base64: the value given, else the one already stored in the cluster (lookup), else a new random one; call with (dict "root" $ "name" secretName "value" plaintext). */}}

@@ -85,23 +85,39 @@
 {{- end }}
 {{- end }}
 
-{{/* Projected volume sources of the CA certificates a component needs; empty when none; call with (dict "root" $ "key" "collector"). */}}
+{{/* Projected volume sources of the CA certificates a component needs, from caCertSecret or the chart's ConfigMap of inline PEM; empty when none; call with (dict "root" $ "key" "collector"). */}}
 {{- define "telemetry-pipeline.tlsSources" -}}
 {{- $root := .root }}
 {{- $v := $root.Values }}
-{{- if and (ne .key "streamer") (include "telemetry-pipeline.db.used" $root) (not $v.postgresql.enabled) $v.externalDatabase.caCert }}
+{{- if and (ne .key "streamer") (include "telemetry-pipeline.db.ca" $root) }}
+{{- if $v.externalDatabase.caCertSecret }}
 - secret:
-    name: {{ $v.externalDatabase.caCert }}
+    name: {{ $v.externalDatabase.caCertSecret }}
     items:
       - key: {{ $v.externalDatabase.caCertKey }}
         path: db-ca.crt
+{{- else }}
+- configMap:
+    name: {{ include "telemetry-pipeline.caConfigMapName" $root }}
+    items:
+      - key: db-ca.crt
+        path: db-ca.crt
 {{- end }}
-{{- if and (eq $v.transport.type "redis") (not $v.redis.enabled) $v.externalRedis.tls.enabled $v.externalRedis.tls.caCert }}
+{{- end }}
+{{- if include "telemetry-pipeline.redis.ca" $root }}
+{{- if $v.externalRedis.tls.caCertSecret }}
 - secret:
-    name: {{ $v.externalRedis.tls.caCert }}
+    name: {{ $v.externalRedis.tls.caCertSecret }}
     items:
       - key: {{ $v.externalRedis.tls.caCertKey }}
         path: redis-ca.crt
+{{- else }}
+- configMap:
+    name: {{ include "telemetry-pipeline.caConfigMapName" $root }}
+    items:
+      - key: redis-ca.crt
+        path: redis-ca.crt
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -120,6 +136,17 @@
 metadata:
   annotations:
     checksum/config: {{ include "telemetry-pipeline.descriptor" . | sha256sum }}
+    {{- if $tlsSources }}
+    {{- /* The jar reads its CA certificates at start: a changed inline certificate rolls the pods that mount it. */}}
+    {{- $caText := $tlsSources }}
+    {{- if and (ne .key "streamer") (include "telemetry-pipeline.db.ca" $root) }}
+    {{- $caText = print $caText $v.externalDatabase.caCert }}
+    {{- end }}
+    {{- if include "telemetry-pipeline.redis.ca" $root }}
+    {{- $caText = print $caText $v.externalRedis.tls.caCert }}
+    {{- end }}
+    checksum/ca: {{ $caText | sha256sum }}
+    {{- end }}
     {{- with $c.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

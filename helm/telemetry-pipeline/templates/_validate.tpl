@@ -9,16 +9,41 @@
 {{- if and (eq $v.transport.type "local") (or $s.enabled $v.collector.enabled) }}
 {{- fail "telemetry-pipeline: transport.type=local only works inside one JVM, but the chart runs each role in its own pods: use transport.type=clustered (one Kubernetes cluster) or transport.type=redis (across clusters)" }}
 {{- end }}
+{{- $x := $v.externalRedis }}
+{{- $xSecret := include "telemetry-pipeline.externalRedis.existingSecret" . }}
+{{- if and $x.enabled (not $x.host) }}
+{{- fail "telemetry-pipeline: externalRedis.enabled=true needs externalRedis.host (the Redis both clusters reach)" }}
+{{- end }}
 {{- if include "telemetry-pipeline.redis.used" . }}
-{{- if and (not $v.redis.enabled) (not $v.externalRedis.host) }}
-{{- fail "telemetry-pipeline: transport.type=redis needs a Redis: set externalRedis.host (edge/central clusters) or redis.enabled=true (in-cluster Redis)" }}
+{{- if and (not $v.redis.enabled) (not $x.enabled) }}
+{{- if $x.host }}
+{{- fail "telemetry-pipeline: externalRedis.host is set but externalRedis.enabled=false: set externalRedis.enabled=true to use that Redis (or redis.enabled=true for an in-cluster one)" }}
 {{- end }}
+{{- fail "telemetry-pipeline: transport.type=redis needs a Redis: set externalRedis.enabled=true and externalRedis.host (edge/central clusters) or redis.enabled=true (in-cluster Redis)" }}
 {{- end }}
-{{- if and $v.redis.enabled $v.externalRedis.host }}
-{{- fail "telemetry-pipeline: both redis.enabled=true and externalRedis.host are set: choose the in-cluster Redis or the external one" }}
+{{- else if and $x.enabled $anyPipeline }}
+{{- fail (printf "telemetry-pipeline: externalRedis.enabled=true, but transport.type=%s does not use Redis: set transport.type=redis to carry the batches through it" $v.transport.type) }}
 {{- end }}
-{{- if and $v.externalRedis.password $v.externalRedis.existingSecret }}
-{{- fail "telemetry-pipeline: externalRedis.password and externalRedis.existingSecret are both set: give the password once" }}
+{{- if and $v.redis.enabled $x.enabled }}
+{{- fail "telemetry-pipeline: both redis.enabled=true and externalRedis.enabled=true: choose the in-cluster Redis or the external one" }}
+{{- end }}
+{{- if and $x.existingSecret $x.auth.existingSecret (ne $x.existingSecret $x.auth.existingSecret) }}
+{{- fail "telemetry-pipeline: externalRedis.existingSecret and externalRedis.auth.existingSecret name different Secrets: give the Secret once (either spelling)" }}
+{{- end }}
+{{- if and $x.password $xSecret }}
+{{- fail "telemetry-pipeline: externalRedis.password and externalRedis.existingSecret (or auth.existingSecret) are both set: give the password once" }}
+{{- end }}
+{{- if and (include "telemetry-pipeline.redis.external" .) $x.auth.enabled (not $x.password) (not $xSecret) }}
+{{- fail "telemetry-pipeline: externalRedis needs a password: set externalRedis.existingSecret (a Secret whose key existingSecretPasswordKey holds it; scripts/deploy-cross-cluster.sh creates telemetry-redis-credentials) or externalRedis.password, or externalRedis.auth.enabled=false for a Redis without AUTH" }}
+{{- end }}
+{{- if and $x.tls.caCert (not (contains "-----BEGIN" $x.tls.caCert)) }}
+{{- fail "telemetry-pipeline: externalRedis.tls.caCert holds the CA certificate itself (PEM text starting -----BEGIN CERTIFICATE-----); to trust a certificate from an existing Secret set externalRedis.tls.caCertSecret=<name> (and caCertKey) instead" }}
+{{- end }}
+{{- if and $x.tls.caCert $x.tls.caCertSecret }}
+{{- fail "telemetry-pipeline: externalRedis.tls.caCert and externalRedis.tls.caCertSecret are both set: give the CA certificate once" }}
+{{- end }}
+{{- if and (include "telemetry-pipeline.redis.external" .) (not $x.tls.enabled) (or $x.tls.caCert $x.tls.caCertSecret) }}
+{{- fail "telemetry-pipeline: externalRedis.tls.caCert/caCertSecret is set but externalRedis.tls.enabled=false: set externalRedis.tls.enabled=true (the certificate is only used over TLS)" }}
 {{- end }}
 {{- if and $v.redis.auth.password $v.redis.auth.existingSecret }}
 {{- fail "telemetry-pipeline: redis.auth.password and redis.auth.existingSecret are both set: give the password once" }}
@@ -30,6 +55,20 @@
 {{- end }}
 {{- if and $v.postgresql.enabled $v.externalDatabase.host }}
 {{- fail "telemetry-pipeline: both postgresql.enabled=true and externalDatabase.host are set: choose the in-cluster PostgreSQL or the external one" }}
+{{- end }}
+{{- $d := $v.externalDatabase }}
+{{- if $d.user }}
+{{- fail (printf "telemetry-pipeline: externalDatabase.user is now externalDatabase.username (like postgresql.auth.username): set externalDatabase.username=%s instead" $d.user) }}
+{{- end }}
+{{- if and $d.caCert (not (contains "-----BEGIN" $d.caCert)) }}
+{{- fail "telemetry-pipeline: externalDatabase.caCert holds the CA certificate itself (PEM text starting -----BEGIN CERTIFICATE-----); to trust a certificate from an existing Secret set externalDatabase.caCertSecret=<name> (and caCertKey) instead" }}
+{{- end }}
+{{- if and $d.caCert $d.caCertSecret }}
+{{- fail "telemetry-pipeline: externalDatabase.caCert and externalDatabase.caCertSecret are both set: give the CA certificate once" }}
+{{- end }}
+{{- $cp := $v.collector.persistence }}
+{{- if and $cp (or $cp.enabled $cp.size $cp.storageClass $cp.accessModes) }}
+{{- fail "telemetry-pipeline: collector.persistence is not supported: collectors keep no state on disk (a batch is acknowledged only after the store committed it and stays in the transport until then), so a volume would hold nothing. Remove collector.persistence and size the volumes that hold data: postgresql.persistence.size (the samples, in-cluster PostgreSQL) and mq.persistence (the edge streamers' spool)" }}
 {{- end }}
 {{- if and $v.externalDatabase.password $v.externalDatabase.existingSecret }}
 {{- fail "telemetry-pipeline: externalDatabase.password and externalDatabase.existingSecret are both set: give the password once" }}

@@ -48,9 +48,17 @@ final class RenderedChart {
    * @param sets {@code --set} pairs, applied in order
    */
   static RenderedChart render(String release, String valuesFile, Map<String, String> sets) {
+    return renderFiles(release, valuesFile == null ? List.of() : List.of(CHART.resolve(valuesFile)), sets);
+  }
+
+  /**
+   * Renders the chart as release {@code release} with several values files, later ones winning
+   * (as repeated {@code -f} do).
+   */
+  static RenderedChart renderFiles(String release, List<Path> valuesFiles, Map<String, String> sets) {
     TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace(NAMESPACE);
-    if (valuesFile != null) {
-      template = template.withValuesFile(CHART.resolve(valuesFile));
+    for (Path valuesFile : valuesFiles) {
+      template = template.withValuesFile(valuesFile);
     }
     for (Map.Entry<String, String> set : sets.entrySet()) {
       template = template.set(set.getKey(), set.getValue());

@@ -6,21 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.gputelemetry.pipeline.ops.OpsEndpoints;
+import org.gputelemetry.pipeline.ops.Readiness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The deployment scripts: shellcheck-clean, and their behaviour where it needs no cluster
- * (dry runs, missing tools, and the validators against a local stand-in gateway).
+ * (dry runs, missing tools, and the validators against a local gateway whose /health and /ready
+ * are the pipeline's own handlers, so the bodies the scripts parse are the real ones).
  */
 class ScriptsTest {
 
@@ -44,7 +51,7 @@ class ScriptsTest {
       "IMAGE_REPOSITORY", "KUBE_CONTEXT", "RELEASE", "GATEWAY_URL", "EDGE_RELEASE", "CENTRAL_RELEASE",
       "SHARED_RELEASE", "CHART", "EXPECT");
 
-  private HttpServer gateway;
+  private Vertx vertx;
 
   record Result(int exitCode, String out, String err) {
     String all() {
@@ -53,9 +60,9 @@ class ScriptsTest {
   }
 
   @AfterEach
-  void stopGateway() {
-    if (gateway != null) {
-      gateway.stop(0);
+  void stopGateway() throws Exception {
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
@@ -64,14 +71,28 @@ class ScriptsTest {
     Optional<Path> shellcheck = onPath("shellcheck");
     assumeTrue(shellcheck.isPresent(), "shellcheck is not installed (scripts/test.sh installs it): skipping the lint");
     List<String> command = new ArrayList<>(List.of(shellcheck.get().toString(), "--format=gcc"));
-    try (Stream<Path> files = Files.list(SCRIPTS)) {
-      files.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> command.add(p.toString()));
+    for (Path dir : List.of(SCRIPTS, Path.of("docker").toAbsolutePath())) {
+      try (Stream<Path> files = Files.list(dir)) {
+        files.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> command.add(p.toString()));
+      }
     }
     assertTrue(command.size() > 2, "no scripts found");
 
     Result result = run(Map.of(), command.toArray(String[]::new));
 
     assertEquals(0, result.exitCode(), result.all());
+  }
+
+  @Test
+  void everyScriptHasItsReadmeEntry() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    String scripts = readme.substring(readme.indexOf("\n### Scripts\n"), readme.indexOf("\n### Make targets\n"));
+    try (Stream<Path> files = Files.list(SCRIPTS)) {
+      for (Path script : files.filter(p -> p.toString().endsWith(".sh")).sorted().toList()) {
+        String name = script.getFileName().toString();
+        assertTrue(scripts.contains("\n#### `scripts/" + name), "README's Scripts section has no entry for " + name);
+      }
+    }
   }
 
   @ParameterizedTest
@@ -169,8 +190,7 @@ class ScriptsTest {
 
   @Test
   void validateHealthPassesAgainstAHealthyGateway() throws Exception {
-    String url = startGateway(200, "{\"status\":\"UP\",\"checks\":[{\"id\":\"store\",\"status\":\"UP\"},"
-        + "{\"id\":\"transport\",\"status\":\"UP\"}]}");
+    String url = startGateway(checks("store", true, "transport", true));
 
     Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-health.sh").toString(), "--url", url);
 
@@ -178,40 +198,57 @@ class ScriptsTest {
     assertTrue(result.out().contains("PASS health"), result.out());
     assertTrue(result.out().contains("PASS ready"), result.out());
     assertTrue(result.out().contains("PASS gpus"), result.out());
+    assertTrue(result.out().contains("{\"status\":\"UP\",\"checks\":{}}"), "the liveness body: " + result.out());
   }
 
   @Test
   void validateHealthFailsWhenTheGatewayIsNotReady() throws Exception {
-    String url = startGateway(503, "{\"status\":\"DOWN\"}");
+    String url = startGateway(checks("store", false, "transport", true));
 
     Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-health.sh").toString(), "--url", url);
 
     assertEquals(1, result.exitCode(), result.all());
-    assertTrue(result.out().contains("FAIL ready"), result.out());
+    assertTrue(result.out().matches("(?s).*FAIL ready +GET /ready -> HTTP 503 \\{\"status\":\"DOWN\".*"), result.out());
     assertTrue(result.out().contains("PASS health"), result.out());
   }
 
-  @Test
-  void validateConnectivityReportsStoreAndTransport() throws Exception {
-    String url = startGateway(200, "{\"status\":\"UP\",\"checks\":[{\"id\":\"store\",\"status\":\"UP\"},"
-        + "{\"status\":\"UP\",\"id\":\"transport\"}]}");
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void validateConnectivityReportsStoreAndTransport(boolean withJq, @TempDir Path bin) throws Exception {
+    String url = startGateway(checks("store", true, "transport", true, "collector", true));
 
-    Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(), "--url", url);
+    Result result = run(toolsOnPath(withJq, bin), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(),
+        "--url", url);
 
     assertEquals(0, result.exitCode(), result.all());
-    assertTrue(result.out().matches("(?s).*store +UP.*transport +UP.*"), result.out());
+    assertTrue(result.out().matches("(?s).*store +UP.*transport +UP.*collector +UP.*"), result.out());
+    assertTrue(result.out().contains("PASS gateway"), result.out());
   }
 
-  @Test
-  void validateConnectivityFailsWhenTheStoreIsDown() throws Exception {
-    String url = startGateway(503, "{\"status\":\"DOWN\",\"checks\":[{\"id\":\"store\",\"status\":\"DOWN\"},"
-        + "{\"id\":\"transport\",\"status\":\"UP\"}]}");
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void validateConnectivityFailsWhenTheStoreIsDown(boolean withJq, @TempDir Path bin) throws Exception {
+    String url = startGateway(checks("store", false, "transport", true));
 
-    Result result = run(Map.of(), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(), "--url", url);
+    Result result = run(toolsOnPath(withJq, bin), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(),
+        "--url", url);
 
     assertEquals(1, result.exitCode(), result.all());
-    assertTrue(result.out().matches("(?s).*store +DOWN.*"), result.out());
+    assertTrue(result.out().matches("(?s).*store +DOWN \\(store unreachable\\).*transport +UP.*"), result.out());
     assertTrue(result.out().contains("FAIL gateway"), result.out());
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void validateConnectivityFailsWhenAnExpectedCheckIsMissing(boolean withJq, @TempDir Path bin) throws Exception {
+    // a streamer-only process registers no store check
+    String url = startGateway(checks("transport", true, "streamer", true));
+
+    Result result = run(toolsOnPath(withJq, bin), bash(), SCRIPTS.resolve("validate-connectivity.sh").toString(),
+        "--url", url);
+
+    assertEquals(1, result.exitCode(), result.all());
+    assertTrue(result.out().matches("(?s).*store +missing from /ready.*"), result.out());
   }
 
   @Test
@@ -233,27 +270,68 @@ class ScriptsTest {
     }
   }
 
-  // ------------------------------------------------------------------------------------------
+  @Test
+  void makeBenchRunsABenchmarkTheScriptKnows() throws Exception {
+    Optional<Path> make = onPath("make");
+    assumeTrue(make.isPresent(), "make is not installed");
+    String bench = Files.readString(SCRIPTS.resolve("bench.sh"));
 
-  /** A stand-in gateway: /health 200, /api/v1/gpus a JSON list, /ready the given status and body. */
-  private String startGateway(int readyStatus, String readyBody) throws IOException {
-    gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    respond("/health", 200, "{\"status\":\"UP\"}");
-    respond("/ready", readyStatus, readyBody);
-    respond("/api/v1/gpus", 200, "[{\"uuid\":\"GPU-0\",\"hostname\":\"dgx-01\"}]");
-    gateway.start();
-    return "http://127.0.0.1:" + gateway.getAddress().getPort();
+    Result byDefault = run(Map.of(), make.get().toString(), "-n", "bench");
+    Result chosen = run(Map.of(), make.get().toString(), "-n", "bench", "BENCH=rest", "BENCH_ARGS=--runs 1 --seconds 5");
+
+    assertEquals(0, byDefault.exitCode(), byDefault.all());
+    java.util.regex.Matcher command = java.util.regex.Pattern.compile("(?m)^scripts/bench\\.sh (\\S+)\\s*$")
+        .matcher(byDefault.out());
+    assertTrue(command.find(), "make bench passes a benchmark: " + byDefault.out());
+    assertTrue(bench.matches("(?s).*\\n  " + command.group(1) + "\\).*"), "bench.sh has a case for " + command.group(1));
+    assertTrue(chosen.out().contains("scripts/bench.sh rest --runs 1 --seconds 5"), chosen.out());
   }
 
-  private void respond(String path, int status, String body) {
-    gateway.createContext(path, exchange -> {
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    });
+  // ------------------------------------------------------------------------------------------
+
+  /** Check names and whether each is up, in registration order: {@code checks("store", true, ...)}. */
+  private static Map<String, Boolean> checks(Object... namesAndStates) {
+    Map<String, Boolean> out = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndStates.length; i += 2) {
+      out.put((String) namesAndStates[i], (Boolean) namesAndStates[i + 1]);
+    }
+    return out;
+  }
+
+  /**
+   * A gateway on 127.0.0.1 whose /health and /ready are the pipeline's own {@link OpsEndpoints} over
+   * a {@link Readiness} with the given checks (a down one fails with "NAME unreachable"), and whose
+   * /api/v1/gpus answers a JSON list.
+   */
+  private String startGateway(Map<String, Boolean> checks) throws Exception {
+    vertx = Vertx.vertx();
+    Readiness readiness = new Readiness(vertx);
+    checks.forEach((name, up) -> readiness.register(name, () -> up
+        ? Future.succeededFuture(new JsonObject().put("type", name))
+        : Future.failedFuture(name + " unreachable")));
+    Router router = Router.router(vertx);
+    new OpsEndpoints(readiness, new SimpleMeterRegistry()).mount(router);
+    router.get("/api/v1/gpus").handler(ctx -> ctx.json(new JsonObject().put("count", 1)
+        .put("gpus", new JsonArray().add(new JsonObject().put("uuid", "GPU-0").put("hostname", "dgx-01")))));
+    HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /**
+   * A PATH for the validators: the system's, or (withJq false) a directory of links to just the
+   * tools they use, without jq, so the scripts take their plain-shell parsing path.
+   */
+  private static Map<String, String> toolsOnPath(boolean withJq, Path bin) throws IOException {
+    if (withJq) {
+      assumeTrue(onPath("jq").isPresent(), "jq is not installed");
+      return Map.of();
+    }
+    for (String tool : List.of("bash", "curl", "grep", "sed", "head", "tr", "mktemp", "rm", "cat")) {
+      Path target = onPath(tool).orElseThrow(() -> new AssertionError(tool + " not found"));
+      Files.createSymbolicLink(bin.resolve(tool), target);
+    }
+    return Map.of("PATH", bin.toString());
   }
 
   private static void fakeTool(Path bin, String name, String body) throws IOException {
