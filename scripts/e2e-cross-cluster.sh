@@ -192,12 +192,17 @@ start_edge() {
 
 # Samples the central gateway holds, summed over its GPUs' telemetry; with START END only those
 # whose timestamp is in [START, END].
+# One curl fetches every GPU's page (a process per GPU inside the namespace would take minutes);
+# each page carries one top-level "count" (samples have none).
 stored_samples() {
-  local window="" total=0 uuid count
+  local window="" urls=() uuid total=0 count
   [ $# -eq 2 ] && window="&start_time=$1&end_time=$2"
   for uuid in $(api /api/v1/gpus | grep -o '"uuid":"[^"]*"' | cut -d'"' -f4 || true); do
-    count="$(api "/api/v1/gpus/$uuid/telemetry?limit=10000$window" | grep -o '"count":[0-9]*' | head -n1 | cut -d: -f2 || true)"
-    total=$((total + ${count:-0}))
+    urls+=("http://10.77.2.2:8080/api/v1/gpus/$uuid/telemetry?limit=10000$window")
+  done
+  [ ${#urls[@]} -gt 0 ] || { echo 0; return; }
+  for count in $(in_ns "$central" curl -sf --max-time 60 "${urls[@]}" | grep -o '"count":[0-9]*' | cut -d: -f2 || true); do
+    total=$((total + count))
   done
   echo "$total"
 }
@@ -235,11 +240,11 @@ for _ in $(seq 1 120); do edge_ready && break; sleep 0.5; done
 edge_ready || die "edge-1 not ready (ops /ready on 127.0.0.1:9090 in $edge)"
 sleep 2
 log "cutting the edge<->shared link for ${cut_seconds}s while edge-1 streams"
-in_ns "$edge" ip link set "$prefix-e0" down
+in_ns "$shared" ip link set "$prefix-s0" down
 sleep "$cut_seconds"
 spool_bytes="$(du -sb "$work/spool-2" 2>/dev/null | cut -f1 || true)"
 log "restoring the link (edge-1's spool holds ${spool_bytes:-0} bytes)"
-in_ns "$edge" ip link set "$prefix-e0" up
+in_ns "$shared" ip link set "$prefix-s0" up
 [ "${spool_bytes:-0}" -gt 0 ] || die "the edge did not spool while Redis was unreachable"
 
 expect_exactly "$((2 * rows))" "after pass 2 and the cut"
