@@ -4,6 +4,8 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.model.SampleBatch;
+import org.gputelemetry.pipeline.transport.impl.ClusteredTransport;
 import org.gputelemetry.pipeline.transport.impl.LocalTransport;
 
 /** Creates the transport a descriptor names, and registers the batch codec once per Vert.x instance. */
@@ -21,14 +23,18 @@ public final class Transports {
     registerCodec(vertx);
     return switch (settings.type()) {
       case TransportSettings.LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
+      case TransportSettings.CLUSTERED -> new ClusteredTransport(vertx, settings, instanceId, roles);
       default -> throw new ConfigException("transport.type", "transport '" + settings.type() + "' is not available in this build");
     };
   }
 
-  /** Registers {@link SampleBatchCodec} unless this Vert.x instance already has it. */
+  /**
+   * Registers {@link SampleBatchCodec} unless this Vert.x instance already has it (the process's
+   * instance always, for the live feed; a clustered transport's own instance too).
+   */
   public static void registerCodec(Vertx vertx) {
     try {
-      vertx.eventBus().registerDefaultCodec(org.gputelemetry.pipeline.model.SampleBatch.class, new SampleBatchCodec());
+      vertx.eventBus().registerDefaultCodec(SampleBatch.class, new SampleBatchCodec());
     } catch (IllegalStateException alreadyRegistered) {
       // a second deployment in the same Vert.x instance (tests, -instances N): the codec is there
     }
