@@ -4,12 +4,14 @@
 #   scripts/bench.sh postgres [rows] [runs] [paths...]   pipeline and store write paths into PostgreSQL vs psql \copy
 #   scripts/bench.sh websocket [--clients 1000 --rate 2500 --runs 3 --seconds 20]   live-feed fan-out, commit->client latency
 #   scripts/bench.sh rest [--clients 50 --rate 10000 --paced 1000 --runs 3 --seconds 20]   REST p50/p99 of one-minute windows while ingesting
+#   scripts/bench.sh codec [--runs 5 --seconds 3 --warmup 5]   500-row batches: binary codec vs JSON, encode+decode rows/s and bytes/row
+#   scripts/bench.sh clustered [--runs 5 --seconds 10 --warmup 10]   streamer -> clustered event bus (2 Hazelcast members, loopback) -> collector
 # Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -24,6 +26,8 @@ case "$which" in
   postgres) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.PostgresWriteBench "$@" ;;
   websocket) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.WebSocketFanoutBench "$@" ;;
   rest) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.RestQueryBench "$@" ;;
+  codec) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CodecBench "$@" ;;
+  clustered) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ClusteredPipelineBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac
