@@ -5,12 +5,14 @@
 #   scripts/bench.sh websocket [--clients 1000 --rate 2500 --runs 3 --seconds 20]   live-feed fan-out, commit->client latency
 #   scripts/bench.sh rest [--clients 50 --rate 10000 --paced 1000 --runs 3 --seconds 20]   REST p50/p99 of one-minute windows while ingesting
 #   scripts/bench.sh redis [--runs 5 --seconds 10 --warmup 10 --batch 1000]   streamer -> Redis Stream -> collector, vs local
+#   scripts/bench.sh codec [--runs 5 --seconds 3 --warmup 5]   500-row batches: binary codec vs JSON, encode+decode rows/s and bytes/row
+#   scripts/bench.sh clustered [--runs 5 --seconds 10 --warmup 10]   streamer -> clustered event bus (2 Hazelcast members, loopback) -> collector
 # Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -26,6 +28,8 @@ case "$which" in
   websocket) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.WebSocketFanoutBench "$@" ;;
   rest) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.RestQueryBench "$@" ;;
   redis) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.RedisBridgeBench "$@" ;;
+  codec) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CodecBench "$@" ;;
+  clustered) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ClusteredPipelineBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac

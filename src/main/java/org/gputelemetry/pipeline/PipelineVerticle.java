@@ -25,6 +25,7 @@ import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
 import org.gputelemetry.pipeline.streamer.StreamerVerticle;
 import org.gputelemetry.pipeline.transport.CommittedBatches;
+import org.gputelemetry.pipeline.transport.StreamerMembership;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.gputelemetry.pipeline.transport.Transports;
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * consumer exists), then gateway, then streamer; undeploys them in reverse. A bad descriptor fails
  * the start with a message naming the key, and the launcher exits non-zero. A process without the
  * gateway role also starts the ops server ({@code /health}, {@code /ready}, {@code /metrics}).
+ * A streamer whose descriptor sets no static split ({@code streamer.instanceCount} 1) takes its
+ * share from the transport's live membership when the transport has one ({@link StreamerMembership}).
  */
 public final class PipelineVerticle extends VerticleBase {
 
@@ -118,6 +121,14 @@ public final class PipelineVerticle extends VerticleBase {
     }
     if (settings.runs(PipelineSettings.STREAMER)) {
       streamer = new StreamerVerticle(settings.streamer(), transport, metrics, settings.instanceId());
+      // no static split in the descriptor: split by the live membership when the transport sees it;
+      // the first share is set before the streamer starts, so its first pass already replays only its GPUs
+      if (transport instanceof StreamerMembership membership && settings.streamer().instanceCount() == 1) {
+        chain = chain.map(v -> {
+          membership.watchStreamers(streamer::assign);
+          return v;
+        });
+      }
       chain = chain.compose(v -> deploy(streamer));
       readiness.register("streamer", () -> Future.succeededFuture(streamer.status()));
     }

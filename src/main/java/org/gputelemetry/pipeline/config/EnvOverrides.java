@@ -81,6 +81,9 @@ public final class EnvOverrides {
       new Mapping("CLUSTER_PORT", "transport.cluster.port", Kind.INT),
       new Mapping("CLUSTER_KUBERNETES", "transport.cluster.kubernetes", Kind.BOOL),
       new Mapping("CLUSTER_KUBERNETES_SERVICE", "transport.cluster.kubernetesService", Kind.STRING),
+      new Mapping("CLUSTER_JOIN_WAIT", "transport.cluster.joinWait", Kind.STRING),
+      new Mapping("CLUSTER_MEMBER_TIMEOUT", "transport.cluster.memberTimeout", Kind.STRING),
+      new Mapping("CLUSTER_EVENT_BUS_PORT", "transport.cluster.eventBusPort", Kind.INT),
       new Mapping("SPOOL_DIR", "transport.spool.dir", Kind.STRING),
       new Mapping("SPOOL_MAX_BYTES", "transport.spool.maxBytes", Kind.INT));
 

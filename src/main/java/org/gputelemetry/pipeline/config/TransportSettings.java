@@ -84,34 +84,86 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
   }
 
   /**
-   * Hazelcast cluster of the clustered event bus.
+   * Hazelcast cluster of the clustered event bus. Multicast is never used: members are found
+   * through {@code members} (TCP-IP) or, with {@code kubernetes}, through the Kubernetes API.
    *
-   * @param members TCP-IP join members (host or host:port); ignored when {@code kubernetes}
-   * @param iface interface Hazelcast binds ({@code interface} in the descriptor)
-   * @param port first Hazelcast port tried
-   * @param kubernetes discover members through the Kubernetes API (headless service)
+   * @param name cluster name; members with another name never join (one name per release)
+   * @param members TCP-IP join members ({@code host} or {@code host:port}; a bare host is tried on
+   *                {@code port} and the next two ports); ignored when {@code kubernetes}
+   * @param iface address Hazelcast and the event bus bind and advertise ({@code interface} in the
+   *              descriptor): an IP address of this host, the pod IP in Kubernetes
+   * @param port first Hazelcast port tried; the next free one is taken when it is in use
+   * @param kubernetes discover members through the Kubernetes API (endpoints of a headless service)
    * @param kubernetesService the headless service name for Kubernetes discovery
+   * @param joinWait how long a member waits for others before it forms a cluster on its own (whole seconds)
+   * @param memberTimeout how long a member may miss heartbeats before it is dropped (whole seconds);
+   *                      a member whose process died is usually dropped sooner, when its connections close
+   * @param eventBusPort TCP port of the event bus between members; 0 = any free port
    */
   public record Cluster(String name, List<String> members, String iface, int port,
-                        boolean kubernetes, String kubernetesService) {
+                        boolean kubernetes, String kubernetesService,
+                        Duration joinWait, Duration memberTimeout, int eventBusPort) {
 
     private static final Set<String> KEYS = Set.of("name", "members", "interface", "port", "kubernetes",
-        "kubernetesService");
+        "kubernetesService", "joinWait", "memberTimeout", "eventBusPort");
 
     static Cluster fromJson(Json j) {
       j.allowOnly(KEYS);
+      List<String> members = j.strings("members", List.of("127.0.0.1"));
+      for (String m : members) {
+        checkMember(j.key("members"), m);
+      }
+      String iface = j.string("interface", "127.0.0.1");
+      if (iface.isBlank()) {
+        throw new ConfigException(j.key("interface"), "must be an IP address of this host");
+      }
+      boolean kubernetes = j.bool("kubernetes", false);
+      String service = j.string("kubernetesService", null);
+      if (kubernetes && (service == null || service.isBlank())) {
+        throw new ConfigException(j.key("kubernetesService"), "must name the headless service when kubernetes is true");
+      }
       return new Cluster(
           j.string("name", "telemetry"),
-          j.strings("members", List.of("127.0.0.1")),
-          j.string("interface", "127.0.0.1"),
+          members,
+          iface,
           j.intValue("port", 5701, 1, 65_535),
-          j.bool("kubernetes", false),
-          j.string("kubernetesService", null));
+          kubernetes,
+          service,
+          wholeSeconds(j, "joinWait", Duration.ofSeconds(1), 0, 60),
+          wholeSeconds(j, "memberTimeout", Duration.ofSeconds(10), 2, 300),
+          j.intValue("eventBusPort", 0, 0, 65_535));
+    }
+
+    private static Duration wholeSeconds(Json j, String name, Duration def, long min, long max) {
+      Duration d = j.duration(name, def);
+      if (d.toMillis() % 1000 != 0 || d.getSeconds() < min || d.getSeconds() > max) {
+        throw new ConfigException(j.key(name), "must be whole seconds between " + min + "s and " + max + "s, got "
+            + Durations.format(d));
+      }
+      return d;
+    }
+
+    private static void checkMember(String key, String member) {
+      String m = member.strip();
+      int colon = m.lastIndexOf(':');
+      boolean hasPort = colon >= 0 && m.indexOf(':') == colon;
+      String host = hasPort ? m.substring(0, colon) : m;
+      if (host.isEmpty()) {
+        throw new ConfigException(key, "expected host or host:port, got '" + member + "'");
+      }
+      if (hasPort) {
+        String port = m.substring(colon + 1);
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
+          throw new ConfigException(key, "expected host or host:port with a port from 1 to 65535, got '" + member + "'");
+        }
+      }
     }
 
     JsonObject toJson() {
       return new JsonObject().put("name", name).put("members", members).put("interface", iface).put("port", port)
-          .put("kubernetes", kubernetes).put("kubernetesService", kubernetesService);
+          .put("kubernetes", kubernetes).put("kubernetesService", kubernetesService)
+          .put("joinWait", Durations.format(joinWait)).put("memberTimeout", Durations.format(memberTimeout))
+          .put("eventBusPort", eventBusPort);
     }
   }
 

@@ -9,6 +9,15 @@ public final class Addresses {
   /** Collectors publish each batch here after the store committed it (live feed, local only). */
   public static final String COMMITTED = "telemetry.committed";
 
+  /**
+   * Collectors publish each committed batch here on the clustered event bus, for the live feeds of
+   * gateways in other processes (clustered transport only).
+   */
+  public static final String COMMITTED_SHARED = "telemetry.committed.shared";
+
+  /** Header of a {@link #COMMITTED_SHARED} message: the instance id of the process that committed it. */
+  public static final String ORIGIN_HEADER = "origin";
+
   /** Header of a {@link #COMMITTED} message: when the store committed the batch, microseconds since the epoch. */
   public static final String COMMITTED_MICROS_HEADER = "committed-micros";
 

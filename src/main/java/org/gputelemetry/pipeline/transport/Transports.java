@@ -5,6 +5,8 @@ import java.util.List;
 import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.model.SampleBatch;
+import org.gputelemetry.pipeline.transport.impl.ClusteredTransport;
 import org.gputelemetry.pipeline.transport.impl.LocalTransport;
 import org.gputelemetry.pipeline.transport.impl.RedisStreamTransport;
 
@@ -27,14 +29,18 @@ public final class Transports {
     return switch (settings.type()) {
       case TransportSettings.LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
       case TransportSettings.REDIS -> new RedisStreamTransport(vertx, settings, instanceId, roles, metrics);
-      default -> throw new ConfigException("transport.type", "transport '" + settings.type() + "' is not available in this build");
+      case TransportSettings.CLUSTERED -> new ClusteredTransport(vertx, settings, instanceId, roles);
+      default -> throw new ConfigException("transport.type", "unknown transport '" + settings.type() + "'");
     };
   }
 
-  /** Registers {@link SampleBatchCodec} unless this Vert.x instance already has it. */
+  /**
+   * Registers {@link SampleBatchCodec} unless this Vert.x instance already has it (the process's
+   * instance always, for the live feed; a clustered transport's own instance too).
+   */
   public static void registerCodec(Vertx vertx) {
     try {
-      vertx.eventBus().registerDefaultCodec(org.gputelemetry.pipeline.model.SampleBatch.class, new SampleBatchCodec());
+      vertx.eventBus().registerDefaultCodec(SampleBatch.class, new SampleBatchCodec());
     } catch (IllegalStateException alreadyRegistered) {
       // a second deployment in the same Vert.x instance (tests, -instances N): the codec is there
     }

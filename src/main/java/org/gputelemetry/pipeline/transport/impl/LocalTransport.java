@@ -16,11 +16,14 @@ import org.gputelemetry.pipeline.transport.Transport;
 /**
  * The in-process transport: batches travel on the Vert.x event bus by reference (no copy, no
  * serialisation) with request/reply, the reply being the collector's acknowledgement after commit.
- * The clustered transport extends it, changing only what is local.
+ * A consumer's failure becomes a failed reply (code {@link BusyException#FAILURE_CODE} when busy,
+ * 500 otherwise), and a batch without a reply within {@code sendTimeout} fails the send, so the
+ * sender keeps it and sends it again. {@link ClusteredTransport} extends it, changing only which
+ * event bus carries the batches and that they leave the JVM.
  */
 public class LocalTransport implements Transport {
 
-  protected final Vertx vertx;
+  private final Vertx vertx;
   private final DeliveryOptions delivery;
   private MessageConsumer<SampleBatch> consumer;
 
@@ -35,6 +38,11 @@ public class LocalTransport implements Transport {
     return true;
   }
 
+  /** The Vert.x instance whose event bus carries the batches; {@code null} until started. */
+  protected Vertx bus() {
+    return vertx;
+  }
+
   @Override
   public Future<Void> start() {
     return Future.succeededFuture();
@@ -42,14 +50,22 @@ public class LocalTransport implements Transport {
 
   @Override
   public Future<Void> send(SampleBatch batch) {
-    return vertx.eventBus().request(Addresses.BATCHES, batch, delivery).mapEmpty();
+    Vertx bus = bus();
+    if (bus == null) {
+      return Future.failedFuture(type() + " transport is not started");
+    }
+    return bus.eventBus().request(Addresses.BATCHES, batch, delivery).mapEmpty();
   }
 
   @Override
   public Future<Void> consume(BatchConsumer batchConsumer) {
+    Vertx bus = bus();
+    if (bus == null) {
+      return Future.failedFuture(type() + " transport is not started");
+    }
     consumer = localOnly()
-        ? vertx.eventBus().localConsumer(Addresses.BATCHES)
-        : vertx.eventBus().consumer(Addresses.BATCHES);
+        ? bus.eventBus().localConsumer(Addresses.BATCHES)
+        : bus.eventBus().consumer(Addresses.BATCHES);
     consumer.handler(msg -> batchConsumer.accept(msg.body()).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(null);
@@ -79,6 +95,8 @@ public class LocalTransport implements Transport {
 
   @Override
   public Future<Void> close() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    MessageConsumer<SampleBatch> c = consumer;
+    consumer = null;
+    return c == null ? Future.succeededFuture() : c.unregister();
   }
 }
