@@ -17,7 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-prefix="${E2E_PREFIX:-tpe2e}"
+# names unique to this run (interface names stay within 15 characters), so two runs never meet
+prefix="${E2E_PREFIX:-tp$$}"
 edge="$prefix-edge"; shared="$prefix-shared"; central="$prefix-central"
 cut_seconds=6
 shift_seconds=86400

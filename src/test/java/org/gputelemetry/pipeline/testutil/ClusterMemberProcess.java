@@ -97,7 +97,7 @@ public final class ClusterMemberProcess implements AutoCloseable {
     orphanGuard.start();
     Vertx vertx = Vertx.vertx();
     Transport transport = Transports.create(vertx, TransportSettings.fromJson(new JsonObject(args[0])), args[1],
-        List.of(args[2].split(",")));
+        List.of(args[2].split(",")), TestMetrics.create());
     await(transport.start().compose(v -> transport.consume(batch -> Future.succeededFuture())), 60);
     System.out.println(READY);
     System.out.flush();

@@ -18,6 +18,7 @@ import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.streamer.Assignment;
+import org.gputelemetry.pipeline.testutil.TestMetrics;
 import org.gputelemetry.pipeline.testutil.ClusterMemberProcess;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
 import org.junit.jupiter.api.Test;
@@ -175,7 +176,7 @@ class ClusteredTransportTest extends TransportContractTest {
 
   /** A started member of the cluster {@code transport} describes, running {@code roles}. */
   private static Transport member(Vertx vertx, JsonObject transport, String id, String... roles) {
-    Transport t = Transports.create(vertx, TransportSettings.fromJson(transport), id, List.of(roles));
+    Transport t = Transports.create(vertx, TransportSettings.fromJson(transport), id, List.of(roles), TestMetrics.create());
     await(t.start());
     return t;
   }

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.testutil.TestMetrics;
 
 /** The transport contract for the in-process event bus: the consumer gets the sent instance itself. */
 class LocalTransportTest extends TransportContractTest {
@@ -13,7 +14,7 @@ class LocalTransportTest extends TransportContractTest {
   @Override
   Ends open(Vertx vertx, BatchConsumer consumer) {
     TransportSettings settings = TransportSettings.fromJson(new JsonObject().put("sendTimeout", SEND_TIMEOUT));
-    Transport transport = Transports.create(vertx, settings, "all-in-one", List.of("streamer", "collector"));
+    Transport transport = Transports.create(vertx, settings, "all-in-one", List.of("streamer", "collector"), TestMetrics.create());
     await(transport.start().compose(v -> transport.consume(consumer)));
     return new Ends(transport, transport);
   }

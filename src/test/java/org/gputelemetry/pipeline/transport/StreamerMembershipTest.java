@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.streamer.Assignment;
+import org.gputelemetry.pipeline.testutil.TestMetrics;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
 import org.gputelemetry.pipeline.testutil.Poll;
 import org.gputelemetry.pipeline.testutil.SampleCsv;
@@ -73,7 +74,7 @@ class StreamerMembershipTest {
   }
 
   private Transport join(Vertx vertx, LoopbackCluster cluster, String id, String role) {
-    Transport t = Transports.create(vertx, TransportSettings.fromJson(cluster.transportJson("1s")), id, List.of(role));
+    Transport t = Transports.create(vertx, TransportSettings.fromJson(cluster.transportJson("1s")), id, List.of(role), TestMetrics.create());
     await(t.start());
     members.add(t);
     return t;
