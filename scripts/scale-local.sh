@@ -7,8 +7,8 @@
 # logs/. A gateway on any port answers for the whole fleet.
 #
 # Usage: scripts/scale-local.sh <command> [options]
-#   start [--streamers N] [--collectors N] [--gateways N]   start, or scale to N (default 1 each);
-#                                          run it again with other counts to add or remove instances
+#   start [--streamers N] [--collectors N] [--gateways N]   start (1 of each by default), or scale
+#                                          the roles named to N (the others keep what they have)
 #   status                                 each instance: pid, port, /ready
 #   logs [ID] [-f]                          the last lines of every log, or one instance's (-f follows)
 #   stop                                   stop every instance and what the script started
@@ -47,6 +47,9 @@ instances() {
   done | sort -t- -k2 -n
 }
 
+# whether something accepts connections on 127.0.0.1:PORT
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 wait_http() {
   local url="$1" seconds="$2"
   for _ in $(seq 1 $((seconds * 2))); do
@@ -81,6 +84,9 @@ ensure_jar() {
 start_postgres() {
   if running postgres; then return 0; fi
   command -v mvn >/dev/null || die "mvn is needed to start the embedded PostgreSQL (or pass --db-host)"
+  if listening "$DB_PORT"; then
+    die "port $DB_PORT is taken (another PostgreSQL, or a fleet started with another LOGS_DIR): pass --db-port or --db-host"
+  fi
   log "starting an embedded PostgreSQL on 127.0.0.1:$DB_PORT"
   mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$LOGS/test.classpath" >/dev/null 2>&1 \
     || mvn -B -q dependency:build-classpath -Dmdep.outputFile="$LOGS/test.classpath" >/dev/null
@@ -98,12 +104,15 @@ start_postgres() {
 start_redis() {
   if running redis; then return 0; fi
   command -v redis-server >/dev/null || die "redis-server is missing (scripts/provision-test-deps.sh installs it) or pass --redis-host"
+  if listening "$REDIS_PORT"; then
+    die "port $REDIS_PORT is taken (a Redis of the machine's own?): pass --redis-port or --redis-host"
+  fi
   log "starting redis-server on 127.0.0.1:$REDIS_PORT (AOF on)"
   mkdir -p "$LOGS/redis"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$LOGS/redis" --appendonly yes --save '' \
     --daemonize no > "$LOGS/redis.log" 2>&1 &
   echo $! > "$(pid_file redis)"
-  for _ in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return 0; sleep 0.25; done
+  for _ in $(seq 1 40); do listening "$REDIS_PORT" && return 0; sleep 0.25; done
   die "redis-server did not start; see $LOGS/redis.log"
 }
 
@@ -154,6 +163,12 @@ scale() {
   done
 }
 
+count_or_one() {
+  local n
+  n="$(instances "$1" | wc -l)"
+  if [ "$n" -gt 0 ]; then echo "$n"; else echo 1; fi
+}
+
 port_of() {
   case "$1" in
     streamer-*) echo $((9100 + ${1#streamer-})) ;;
@@ -163,7 +178,7 @@ port_of() {
 }
 
 cmd_start() {
-  local streamers=1 collectors=1 gateways=1
+  local streamers="" collectors="" gateways=""
   TRANSPORT=clustered RATE=1250 CSV="" ONE_PASS=false
   REDIS_HOST="" REDIS_PORT=6379 DB_HOST="" DB_PORT=""
   DB_NAME="${DB_NAME:-telemetry}" DB_USER="${DB_USER:-telemetry}" DB_PASSWORD_FILE=""
@@ -187,6 +202,10 @@ cmd_start() {
       *) die "unknown option $1 (see --help)" ;;
     esac
   done
+  # a role not named keeps the instances it has (1 of each on a first start)
+  streamers="${streamers:-$(count_or_one streamer)}"
+  collectors="${collectors:-$(count_or_one collector)}"
+  gateways="${gateways:-$(count_or_one gateway)}"
   for n in "$streamers" "$collectors" "$gateways"; do
     if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -gt 10 ]; then die "instance counts are 0 to 10, got '$n'"; fi
   done
