@@ -907,12 +907,12 @@ class HelmChartTest {
     return data(chart.named("ConfigMap", configMap), "descriptor.json");
   }
 
-  private static JsonObject descriptorOf(RenderedChart chart, Map<String, Object> workload) {
+  static JsonObject descriptorOf(RenderedChart chart, Map<String, Object> workload) {
     return new JsonObject(descriptorText(chart, workload));
   }
 
   /** The environment a container would see, with fieldRefs resolved and password files written under {@code tmp}. */
-  private static Map<String, String> podEnvironment(Map<String, Object> container, Path tmp) throws IOException {
+  static Map<String, String> podEnvironment(Map<String, Object> container, Path tmp) throws IOException {
     Map<String, String> env = new HashMap<>();
     for (Map<String, Object> entry : env(container)) {
       String name = String.valueOf(entry.get("name"));

@@ -1,0 +1,152 @@
+package org.gputelemetry.pipeline.helm;
+
+import static org.gputelemetry.pipeline.helm.RenderedChart.component;
+import static org.gputelemetry.pipeline.helm.RenderedChart.container;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.gputelemetry.pipeline.helm.HelmChartTest.Mode;
+import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
+import org.gputelemetry.pipeline.testutil.LoopbackCluster;
+import org.gputelemetry.pipeline.testutil.PipelineProcess;
+import org.gputelemetry.pipeline.testutil.Poll;
+import org.gputelemetry.pipeline.testutil.Ports;
+import org.gputelemetry.pipeline.testutil.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pods the chart renders, booted for real: each pipeline workload of a mode runs as a
+ * process of its own with exactly the descriptor from its ConfigMap and its container's
+ * environment. Only what a machine without Kubernetes cannot give is replaced: the addresses of
+ * PostgreSQL, Redis and the Hazelcast peers (servers on 127.0.0.1 here), and free ports. Every pod
+ * must become ready and the data must flow end to end through the mode's transport.
+ */
+class RenderedPodsBootIT {
+
+  private final EmbeddedPostgresServer postgres = EmbeddedPostgresServer.shared();
+  private final List<PipelineProcess> pods = new ArrayList<>();
+  @TempDir
+  Path tmp;
+  private String database;
+  private RedisServer redis;
+
+  @AfterEach
+  void tearDown() {
+    pods.forEach(PipelineProcess::kill);
+    if (redis != null) {
+      redis.close();
+    }
+    if (database != null) {
+      postgres.dropDatabase(database);
+    }
+  }
+
+  /**
+   * Starts every pipeline workload of {@code mode}, on {@code cluster}'s loopback members; returns
+   * the gateway's pod, if the mode has one.
+   */
+  private PipelineProcess boot(Mode mode, LoopbackCluster cluster) throws Exception {
+    RenderedChart chart = mode.render();
+    PipelineProcess gateway = null;
+    for (Map<String, Object> workload : chart.pipelineWorkloads()) {
+      // a StatefulSet's pods each stream their share of the GPUs (static split by pod index): boot
+      // them all; of the interchangeable collector and gateway replicas one is enough
+      int replicas = "StatefulSet".equals(workload.get("kind"))
+          ? ((Number) RenderedChart.at(workload, "spec.replicas")).intValue() : 1;
+      for (int index = 0; index < replicas; index++) {
+        PipelineProcess pod = bootPod(mode, chart, workload, index, cluster);
+        if (component(workload).equals("api-gateway")) {
+          gateway = pod;
+        }
+      }
+    }
+    return gateway;
+  }
+
+  private PipelineProcess bootPod(Mode mode, RenderedChart chart, Map<String, Object> workload, int index,
+                                LoopbackCluster cluster) throws Exception {
+    String name = mode.release + "-" + component(workload) + "-" + index;
+    Map<String, String> env = new HashMap<>(HelmChartTest.podEnvironment(container(workload),
+        Files.createDirectories(tmp.resolve(name))));
+    if (env.containsKey("STREAMER_INSTANCE_INDEX")) {
+      env.put("STREAMER_INSTANCE_INDEX", Integer.toString(index)); // the pod-index label of pod <index>
+    }
+    env.put("INSTANCE_ID", name);
+    int port = Ports.free();
+    // the one thing a pod's environment cannot say off Kubernetes: where the servers are
+    env.putAll(Map.of("DB_HOST", "127.0.0.1", "DB_PORT", Integer.toString(postgres.port()), "DB_NAME", database,
+        "DB_USER", "postgres", "DB_SSLMODE", "disable"));
+    if (redis != null) {
+      env.putAll(Map.of("REDIS_HOST", "127.0.0.1", "REDIS_PORT", Integer.toString(redis.port())));
+    }
+    JsonObject clustered = cluster.transportJson("10s").getJsonObject("cluster");
+    env.putAll(Map.of("CLUSTER_KUBERNETES", "false", "CLUSTER_NAME", cluster.name(), "CLUSTER_INTERFACE", "127.0.0.1",
+        "CLUSTER_PORT", clustered.getInteger("port").toString(), "CLUSTER_JOIN_WAIT", "0s",
+        "CLUSTER_MEMBERS", String.join(",", clustered.getJsonArray("members").getList())));
+    env.putAll(Map.of("GATEWAY_HOST", "127.0.0.1", "GATEWAY_PORT", Integer.toString(port), "OPS_HOST", "127.0.0.1",
+        "OPS_PORT", Integer.toString(port), "SPOOL_DIR", tmp.resolve(name + "-spool").toString()));
+    PipelineProcess pod = PipelineProcess.start(name, HelmChartTest.descriptorOf(chart, workload), port, env,
+        tmp.resolve("logs"));
+    pods.add(pod);
+    return pod;
+  }
+
+  private void expectReadyAndFlowing(PipelineProcess gateway) {
+    for (PipelineProcess pod : pods) {
+      pod.ready(120);
+    }
+    Poll.until("rows in PostgreSQL", 60, () -> rows() > 2470);
+    Poll.until("the gateway serves every GPU (has " + gpus(gateway) + ")\n" + gateway.tail(), 30,
+        () -> gpus(gateway) == 247);
+  }
+
+  private long rows() {
+    try (Connection c = postgres.connect(database); Statement s = c.createStatement();
+         ResultSet r = s.executeQuery("SELECT count(*) FROM samples")) {
+      r.next();
+      return r.getLong(1);
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
+  private static int gpus(PipelineProcess gateway) {
+    String body = gateway.get("/api/v1/gpus");
+    return body == null ? -1 : new JsonObject(body).getInteger("count", -1);
+  }
+
+  @Test
+  void defaultValuesPodsStartAndStreamThroughTheClusteredEventBus() throws Exception {
+    database = postgres.createDatabase("chart_default");
+    expectReadyAndFlowing(boot(Mode.DEFAULT, LoopbackCluster.create()));
+  }
+
+  @Test
+  void sameClusterPodsStartAndStreamThroughTheClusteredEventBus() throws Exception {
+    database = postgres.createDatabase("chart_same");
+    expectReadyAndFlowing(boot(Mode.SAME_CLUSTER, LoopbackCluster.create()));
+  }
+
+  @Test
+  void edgeAndCentralReleasesStartSideBySideAndMeetInRedis() throws Exception {
+    database = postgres.createDatabase("chart_cross");
+    // the password the pods read from their mounted secret file (see HelmChartTest.podEnvironment)
+    redis = RedisServer.launch("from-file:REDIS_PASSWORD_FILE", null);
+    PipelineProcess gateway = boot(Mode.CENTRAL, LoopbackCluster.create());
+    assertTrue(gateway != null, "the central release runs the gateway");
+    boot(Mode.EDGE, LoopbackCluster.create());
+    expectReadyAndFlowing(gateway);
+  }
+}
