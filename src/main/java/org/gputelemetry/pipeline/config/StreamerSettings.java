@@ -15,7 +15,9 @@ import java.util.Set;
  * @param batchSize most rows per transport message
  * @param streamInterval longest time a partial batch waits before it is sent
  * @param bufferSize capacity in rows of the ring between the workers and the batching loop
- * @param maxInFlight batches sent and not yet acknowledged; when reached the streamer waits
+ * @param maxInFlight batches sent and not yet acknowledged; when reached the streamer waits. The
+ *                    rows in flight must cover what the collectors commit at once (workers x
+ *                    batchSize, twice over), or the pipeline waits on commit round trips
  * @param instanceIndex this streamer's index among {@code instanceCount} (static GPU split)
  * @param instanceCount how many streamers share the input; each GPU goes to exactly one
  */
@@ -46,7 +48,7 @@ public record StreamerSettings(String csvPath, boolean loopMode, String timestam
         j.intValue("batchSize", 500, 1, 100_000),
         j.duration("streamInterval", Duration.ofMillis(100)),
         j.intValue("bufferSize", 65_536, 2, 1 << 24),
-        j.intValue("maxInFlight", 8, 1, 1024),
+        j.intValue("maxInFlight", 32, 1, 1024),
         j.intValue("instanceIndex", 0, 0, count - 1),
         count);
     if (s.streamInterval.isZero()) {
