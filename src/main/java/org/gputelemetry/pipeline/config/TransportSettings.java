@@ -24,7 +24,9 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
    * Redis Streams bridge settings, shaped like the Helm chart's {@code externalRedis} block.
    *
    * @param password already read from {@code passwordFile} when that is set
-   * @param maxLen approximate bound of the stream ({@code XADD MAXLEN ~})
+   * @param maxLen approximate bound of the stream in entries ({@code XADD MAXLEN ~}); an entry is one
+   *               batch (about 70 bytes a row), so this bounds Redis memory: 20,000 entries of
+   *               500-row batches take about 700 MB
    * @param claimIdle how long an entry stays pending with a dead consumer before another claims it
    * @param maxDeliveries deliveries after which an entry goes to the dead-letter stream
    * @param deadLetterStream where such entries (and undecodable ones) go; default {@code <stream>:dead}
@@ -53,7 +55,7 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
           j.intValue("database", 0, 0, 15),
           stream,
           j.string("group", "collectors"),
-          j.integer("maxLen", 1_000_000, 1_000, Long.MAX_VALUE),
+          j.integer("maxLen", 20_000, 1_000, Long.MAX_VALUE),
           j.duration("claimIdle", Duration.ofSeconds(30)),
           j.intValue("maxDeliveries", 5, 1, 1000),
           j.string("deadLetterStream", stream + ":dead"),

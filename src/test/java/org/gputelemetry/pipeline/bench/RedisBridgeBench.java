@@ -40,7 +40,7 @@ public final class RedisBridgeBench {
     Path spool = Files.createTempDirectory("bench-spool-");
     try (RedisServer redis = RedisServer.launch(null, null)) {
       JsonObject viaRedis = Pipelines.merge(base, new JsonObject().put("transport", new JsonObject().put("type", "redis")
-          .put("redis", new JsonObject().put("host", "127.0.0.1").put("port", redis.port()).put("maxLen", 1_000_000))
+          .put("redis", new JsonObject().put("host", "127.0.0.1").put("port", redis.port()))
           .put("spool", new JsonObject().put("dir", spool.toString()))));
       double bridged = BenchSupport.median(measure("redis", viaRedis, runs, seconds, warmup));
       System.out.printf("%nRedis bridge: median %,.0f rows/s; local transport (same run): median %,.0f rows/s; "
