@@ -20,7 +20,7 @@ import org.gputelemetry.pipeline.testutil.RedisServer;
  * AOF on with {@code appendfsync everysec}, as the chart runs it) → collector → memory store, both
  * roles in one JVM so the figure is the bridge's, not the machine's process count. In the same run
  * the local transport gives the baseline. Prints rows/s committed (median of timed windows after a
- * warm-up) and the ratio. Usage: {@code scripts/bench.sh redis [--runs 5 --seconds 10 --warmup 10 --batch 1000]}.
+ * warm-up) and the ratio. Usage: {@code scripts/bench.sh redis [--runs 5 --seconds 10 --warmup 10 --batch 1000 --aof on|off]}.
  */
 public final class RedisBridgeBench {
 
@@ -29,6 +29,7 @@ public final class RedisBridgeBench {
     int seconds = Integer.parseInt(BenchSupport.arg(args, "seconds", "10"));
     int warmup = Integer.parseInt(BenchSupport.arg(args, "warmup", "10"));
     int batch = Integer.parseInt(BenchSupport.arg(args, "batch", "1000"));
+    boolean aof = !"off".equals(BenchSupport.arg(args, "aof", "on"));
     JsonObject base = Pipelines.merge(Descriptors.bundled(Descriptors.DEFAULT).orElseThrow(), new JsonObject()
         .put("roles", List.of("streamer", "collector"))
         .put("streamer", new JsonObject().put("rate", 0).put("loopMode", true).put("timestampMode", "processing")
@@ -38,14 +39,14 @@ public final class RedisBridgeBench {
     double local = BenchSupport.median(measure("local", base, runs, seconds, warmup));
 
     Path spool = Files.createTempDirectory("bench-spool-");
-    try (RedisServer redis = RedisServer.launch(null, null)) {
+    try (RedisServer redis = RedisServer.launch(null, null, aof ? List.of() : List.of("--appendonly", "no"))) {
       JsonObject viaRedis = Pipelines.merge(base, new JsonObject().put("transport", new JsonObject().put("type", "redis")
           .put("redis", new JsonObject().put("host", "127.0.0.1").put("port", redis.port()))
           .put("spool", new JsonObject().put("dir", spool.toString()))));
       double bridged = BenchSupport.median(measure("redis", viaRedis, runs, seconds, warmup));
       System.out.printf("%nRedis bridge: median %,.0f rows/s; local transport (same run): median %,.0f rows/s; "
-          + "ratio %.2f; batches of %d rows; peak RSS %d MiB%n", bridged, local, bridged / local, batch,
-          BenchSupport.peakRssMiB());
+          + "ratio %.2f; batches of %d rows; Redis AOF %s; peak RSS %d MiB%n", bridged, local, bridged / local, batch,
+          aof ? "on (appendfsync everysec)" : "off", BenchSupport.peakRssMiB());
     } finally {
       EmbeddedPostgresServer.deleteTree(spool);
     }

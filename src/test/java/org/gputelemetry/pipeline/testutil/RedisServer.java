@@ -25,15 +25,17 @@ public final class RedisServer implements AutoCloseable {
   private final String password;
   private final Tls tls;
   private final int port;
+  private final List<String> extraArgs;
   private Process process;
 
   /** TLS material for a TLS-only server: the server's certificate and key, and the CA that signed it. */
   public record Tls(Path cert, Path key, Path ca) {
   }
 
-  private RedisServer(String password, Tls tls) {
+  private RedisServer(String password, Tls tls, List<String> extraArgs) {
     this.password = password;
     this.tls = tls;
+    this.extraArgs = List.copyOf(extraArgs);
     this.port = Ports.free();
     try {
       this.dir = Files.createTempDirectory("telemetry-redis-");
@@ -53,7 +55,12 @@ public final class RedisServer implements AutoCloseable {
 
   /** A server of one's own; {@code password} and {@code tls} may be null. */
   public static RedisServer launch(String password, Tls tls) {
-    RedisServer server = new RedisServer(password, tls);
+    return launch(password, tls, List.of());
+  }
+
+  /** A server of one's own with extra {@code redis-server} arguments (the benchmark's persistence settings). */
+  public static RedisServer launch(String password, Tls tls, List<String> extraArgs) {
+    RedisServer server = new RedisServer(password, tls, extraArgs);
     server.start();
     return server;
   }
@@ -83,6 +90,7 @@ public final class RedisServer implements AutoCloseable {
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
+    cmd.addAll(extraArgs);
     try {
       process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
           .start();
