@@ -55,7 +55,7 @@ public final class PipelineVerticle extends VerticleBase {
   private OpsVerticle opsServer;
   private StreamerVerticle streamer;
   private CollectorVerticle collector;
-  private GatewayVerticle gateway;
+  private final List<GatewayVerticle> gateways = new ArrayList<>();
   private final TelemetryStore givenStore;
 
   /** The jar's main verticle: the store is the one the descriptor names (none for a streamer-only process). */
@@ -110,8 +110,14 @@ public final class PipelineVerticle extends VerticleBase {
       readiness.register("collector", () -> Future.succeededFuture(collector.status()));
     }
     if (settings.runs(PipelineSettings.GATEWAY)) {
-      gateway = new GatewayVerticle(settings.gateway(), store, metrics, ops);
-      chain = chain.compose(v -> deploy(gateway))
+      // several servers on one port, each on its own event loop: Vert.x spreads connections over them
+      for (int i = 0; i < settings.gateway().effectiveInstances(); i++) {
+        GatewayVerticle instance = new GatewayVerticle(settings.gateway(), store, metrics, ops);
+        gateways.add(instance);
+        chain = chain.compose(v -> deploy(instance));
+      }
+      metrics.websocketClients(() -> gateways.stream().mapToInt(g -> g.feed() == null ? 0 : g.feed().clients()).sum());
+      chain = chain
           // batches committed by collectors in other processes feed this gateway's live feed too
           .compose(v -> transport.receiveCommitted((batch, at) -> CommittedBatches.publishLocally(vertx.eventBus(), batch, at)));
     } else if (settings.ops().enabled()) {
@@ -195,13 +201,13 @@ public final class PipelineVerticle extends VerticleBase {
     return opsServer == null ? -1 : opsServer.port();
   }
 
-  /** The gateway of this process, or {@code null} when it runs none. */
+  /** The (first) gateway instance of this process, or {@code null} when it runs none. */
   public GatewayVerticle gateway() {
-    return gateway;
+    return gateways.isEmpty() ? null : gateways.get(0);
   }
 
   /** The HTTP port the gateway bound, or -1 when this process runs no gateway. */
   public int gatewayPort() {
-    return gateway == null ? -1 : gateway.port();
+    return gateways.isEmpty() ? -1 : gateways.get(0).port();
   }
 }

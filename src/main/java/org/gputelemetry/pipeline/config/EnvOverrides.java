@@ -60,6 +60,7 @@ public final class EnvOverrides {
       new Mapping("GATEWAY_AUTH_ENABLED", "gateway.auth.enabled", Kind.BOOL),
       new Mapping("GATEWAY_AUTH_TOKEN_FILE", "gateway.auth.tokenFile", Kind.STRING),
       new Mapping("GATEWAY_WEBSOCKET_QUEUE_SIZE", "gateway.websocket.queueSize", Kind.INT),
+      new Mapping("GATEWAY_INSTANCES", "gateway.instances", Kind.INT),
       new Mapping("OPS_ENABLED", "ops.enabled", Kind.BOOL),
       new Mapping("OPS_HOST", "ops.host", Kind.STRING),
       new Mapping("OPS_PORT", "ops.port", Kind.INT),

@@ -21,11 +21,12 @@ import java.util.Set;
  * @param auth bearer-token authentication of {@code /api/*} and {@code /ws/*}
  * @param websocketQueueSize samples each live-feed connection may hold while its client is slow;
  *     past that the oldest are dropped and the client is told how many
+ * @param instances HTTP servers (each on its own event loop) sharing the port; 0 = one per CPU core
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
-                              Tls tls, Auth auth, int websocketQueueSize) {
+                              Tls tls, Auth auth, int websocketQueueSize, int instances) {
 
-  private static final Set<String> KEYS = Set.of("host", "port", "cors", "tls", "auth", "websocket");
+  private static final Set<String> KEYS = Set.of("host", "port", "cors", "tls", "auth", "websocket", "instances");
 
   /**
    * HTTPS with a PEM certificate chain and private key (e.g. a mounted Kubernetes TLS secret).
@@ -72,7 +73,19 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         cors.strings("allowedMethods", List.of("GET", "OPTIONS")),
         tls(j.child("tls").allowOnly(Set.of("enabled", "certPath", "keyPath"))),
         auth(j.child("auth").allowOnly(Set.of("enabled", "tokens", "tokenFile"))),
-        websocket.intValue("queueSize", 10_000, 1, 10_000_000));
+        websocket.intValue("queueSize", 10_000, 1, 10_000_000),
+        j.intValue("instances", 0, 0, 64));
+  }
+
+  /**
+   * How many servers to run. Vert.x shares a listening port only among servers that ask for the
+   * same fixed port, so port 0 (a free port, in tests) gets one.
+   */
+  public int effectiveInstances() {
+    if (port == 0) {
+      return 1;
+    }
+    return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
   }
 
   private static Tls tls(Json t) {
@@ -120,7 +133,7 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     return new JsonObject().put("host", host).put("port", port)
         .put("cors", new JsonObject().put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods))
         .put("tls", tls.toJson()).put("auth", auth.toJson())
-        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize));
+        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances);
   }
 
   /** {@code https} when TLS is on, else {@code http}. */

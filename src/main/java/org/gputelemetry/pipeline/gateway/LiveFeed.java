@@ -27,7 +27,8 @@ import org.gputelemetry.pipeline.transport.Addresses;
  * Sending {@code {"type":"subscribe", "gpu", "metric", "hostname"}} replaces the filter (answered
  * by {@code subscribed}); a bad message is answered by {@code {"type":"error","error":...}}.
  *
- * <p>Confined to the gateway verticle's event loop, except the connection count (a gauge).
+ * <p>Confined to the gateway verticle's event loop, except the connection count (the dispatcher's
+ * gauge sums it over the gateway's instances).
  */
 public final class LiveFeed {
 
@@ -48,7 +49,6 @@ public final class LiveFeed {
 
   /** Starts consuming committed batches; call from the gateway verticle's context. */
   public Future<Void> start() {
-    metrics.websocketClients(open::get);
     consumer = vertx.eventBus().<SampleBatch>localConsumer(Addresses.COMMITTED, msg -> fanOut(msg.body()));
     return consumer.completion();
   }

@@ -5,6 +5,7 @@ import static org.gputelemetry.pipeline.testutil.Await.await;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -21,6 +22,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.testutil.Pipelines;
+import org.gputelemetry.pipeline.testutil.Ports;
 import org.gputelemetry.pipeline.testutil.SampleCsv;
 
 /**
@@ -33,7 +35,8 @@ import org.gputelemetry.pipeline.testutil.SampleCsv;
  * third, every metric of the window ({@code limit=1000}, the first page) flat out. Prints per run
  * and as medians: requests/s and latency p50/p99/max measured by the client (a JVM load generator
  * in the same process, on its own Vert.x instance). Usage:
- * {@code scripts/bench.sh rest [--clients 50 --rate 10000 --paced 1000 --runs 3 --seconds 20 --warmup 70]}.
+ * {@code scripts/bench.sh rest [--clients 50 --rate 10000 --paced 1000 --runs 3 --seconds 20 --warmup 70 --instances 0]}
+ * ({@code --instances}: the gateway's HTTP server instances, 0 = one per core as in production).
  */
 public final class RestQueryBench {
 
@@ -44,6 +47,7 @@ public final class RestQueryBench {
     int seconds = Integer.parseInt(BenchSupport.arg(args, "seconds", "20"));
     int warmup = Integer.parseInt(BenchSupport.arg(args, "warmup", "70"));
     int paced = Integer.parseInt(BenchSupport.arg(args, "paced", "1000"));
+    int instances = Integer.parseInt(BenchSupport.arg(args, "instances", "0"));
     List<String> gpus = new ArrayList<>(SampleCsv.byGpu().keySet());
     List<String> metrics = SampleCsv.rows().stream().map(SampleCsv.Row::metric).distinct().toList();
 
@@ -51,7 +55,9 @@ public final class RestQueryBench {
     Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {
       // the default store keeps 10,000 samples per GPU: about four minutes at 10,000 rows/s, enough for the window
-      PipelineVerticle pipeline = Pipelines.deploy(server, Pipelines.liveAllInOne(rate));
+      // a fixed port, as in production, so the gateway runs its instances (one per core by default)
+      PipelineVerticle pipeline = Pipelines.deploy(server, Pipelines.merge(Pipelines.liveAllInOne(rate), new JsonObject()
+          .put("gateway", new JsonObject().put("port", Ports.free()).put("instances", instances))));
       HttpClient http = clientVertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
           .setDefaultPort(pipeline.gatewayPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(clients));
       System.out.printf("ingesting %,d rows/s; filling a minute of history (%ds)%n", rate, warmup);
