@@ -40,6 +40,24 @@ final class BenchSupport {
         .getProcessCpuTime();
   }
 
+  /**
+   * Rows committed per second by {@code pipeline}'s collector over {@code runs} windows of
+   * {@code seconds} each, printed as they are measured ({@code label run N: ...}).
+   */
+  static List<Double> committedRates(String label, org.gputelemetry.pipeline.PipelineVerticle pipeline, int runs,
+                                     int seconds) throws InterruptedException {
+    List<Double> rates = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      double before = pipeline.metrics().samplesPersisted.count();
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      double rate = (pipeline.metrics().samplesPersisted.count() - before) / ((System.nanoTime() - t0) / 1e9);
+      rates.add(rate);
+      System.out.printf("%s run %d: %,.0f rows/s committed%n", label, run, rate);
+    }
+    return rates;
+  }
+
   static String arg(String[] args, String name, String def) {
     for (int i = 0; i < args.length - 1; i++) {
       if (args[i].equals("--" + name)) {

@@ -38,14 +38,7 @@ public final class ClusteredPipelineBench {
           .put("instanceId", "streamer-0").put("ops", noOps).put("transport", transport)
           .put("streamer", new JsonObject().put("rate", 0).put("loopMode", true).put("timestampMode", "processing"))));
       Thread.sleep(warmup * 1000L);
-      for (int run = 1; run <= runs; run++) {
-        double before = collector.metrics().samplesPersisted.count();
-        long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        double rate = (collector.metrics().samplesPersisted.count() - before) / ((System.nanoTime() - t0) / 1e9);
-        rates.add(rate);
-        System.out.printf("run %d: %,.0f rows/s committed%n", run, rate);
-      }
+      rates.addAll(BenchSupport.committedRates("clustered", collector, runs, seconds));
     } finally {
       // the streamer first: it waits a few seconds for its last acknowledgements, which need the collector
       await(edge.close(), 60);

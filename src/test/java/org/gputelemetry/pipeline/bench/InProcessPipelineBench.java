@@ -31,15 +31,7 @@ public final class InProcessPipelineBench {
       PipelineVerticle pipeline = new PipelineVerticle();
       await(vertx.deployVerticle(pipeline, new DeploymentOptions().setConfig(descriptor)), 120);
       Thread.sleep(warmup * 1000L);
-      for (int run = 1; run <= runs; run++) {
-        double before = pipeline.metrics().samplesPersisted.count();
-        long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        double rows = pipeline.metrics().samplesPersisted.count() - before;
-        double rate = rows / ((System.nanoTime() - t0) / 1e9);
-        rates.add(rate);
-        System.out.printf("run %d: %,.0f rows/s committed%n", run, rate);
-      }
+      rates.addAll(BenchSupport.committedRates("in-process", pipeline, runs, seconds));
     } finally {
       await(vertx.close());
     }

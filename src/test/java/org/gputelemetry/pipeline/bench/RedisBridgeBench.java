@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.config.Descriptors;
@@ -54,23 +53,14 @@ public final class RedisBridgeBench {
 
   private static List<Double> measure(String name, JsonObject descriptor, int runs, int seconds, int warmup)
       throws InterruptedException {
-    List<Double> rates = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try {
       PipelineVerticle pipeline = new PipelineVerticle();
       await(vertx.deployVerticle(pipeline, new DeploymentOptions().setConfig(descriptor)), 120);
       Thread.sleep(warmup * 1000L);
-      for (int run = 1; run <= runs; run++) {
-        double before = pipeline.metrics().samplesPersisted.count();
-        long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        double rate = (pipeline.metrics().samplesPersisted.count() - before) / ((System.nanoTime() - t0) / 1e9);
-        rates.add(rate);
-        System.out.printf("%s run %d: %,.0f rows/s committed%n", name, run, rate);
-      }
+      return BenchSupport.committedRates(name, pipeline, runs, seconds);
     } finally {
       await(vertx.close(), 60);
     }
-    return rates;
   }
 }

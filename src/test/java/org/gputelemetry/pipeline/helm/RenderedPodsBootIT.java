@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.gputelemetry.pipeline.helm.HelmChartTest.Mode;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
+import org.gputelemetry.pipeline.testutil.Fleet;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
 import org.gputelemetry.pipeline.testutil.PipelineProcess;
 import org.gputelemetry.pipeline.testutil.Poll;
@@ -36,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RenderedPodsBootIT {
 
   private final EmbeddedPostgresServer postgres = EmbeddedPostgresServer.shared();
-  private final List<PipelineProcess> pods = new ArrayList<>();
+  private Fleet pods;
   @TempDir
   Path tmp;
   private String database;
@@ -44,7 +39,9 @@ class RenderedPodsBootIT {
 
   @AfterEach
   void tearDown() {
-    pods.forEach(PipelineProcess::kill);
+    if (pods != null) {
+      pods.close();
+    }
     if (redis != null) {
       redis.close();
     }
@@ -59,6 +56,9 @@ class RenderedPodsBootIT {
    */
   private PipelineProcess boot(Mode mode, LoopbackCluster cluster) throws Exception {
     RenderedChart chart = mode.render();
+    if (pods == null) {
+      pods = new Fleet(tmp.resolve("logs"));
+    }
     PipelineProcess gateway = null;
     for (Map<String, Object> workload : chart.pipelineWorkloads()) {
       // a StatefulSet's pods each stream their share of the GPUs (static split by pod index): boot
@@ -97,14 +97,11 @@ class RenderedPodsBootIT {
         "CLUSTER_MEMBERS", String.join(",", clustered.getJsonArray("members").getList())));
     env.putAll(Map.of("GATEWAY_HOST", "127.0.0.1", "GATEWAY_PORT", Integer.toString(port), "OPS_HOST", "127.0.0.1",
         "OPS_PORT", Integer.toString(port), "SPOOL_DIR", tmp.resolve(name + "-spool").toString()));
-    PipelineProcess pod = PipelineProcess.start(name, HelmChartTest.descriptorOf(chart, workload), port, env,
-        tmp.resolve("logs"));
-    pods.add(pod);
-    return pod;
+    return pods.start(name, HelmChartTest.descriptorOf(chart, workload), port, env);
   }
 
   private void expectReadyAndFlowing(PipelineProcess gateway) {
-    for (PipelineProcess pod : pods) {
+    for (PipelineProcess pod : pods.processes()) {
       pod.ready(120);
     }
     Poll.until("rows in PostgreSQL", 60, () -> rows() > 2470);
@@ -113,13 +110,7 @@ class RenderedPodsBootIT {
   }
 
   private long rows() {
-    try (Connection c = postgres.connect(database); Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT count(*) FROM samples")) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      return -1;
-    }
+    return postgres.sampleRows(database);
   }
 
   private static int gpus(PipelineProcess gateway) {

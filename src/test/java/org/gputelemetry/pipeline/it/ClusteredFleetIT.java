@@ -4,15 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
+import org.gputelemetry.pipeline.testutil.Fleet;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
 import org.gputelemetry.pipeline.testutil.PipelineProcess;
 import org.gputelemetry.pipeline.testutil.Pipelines;
@@ -35,7 +30,7 @@ class ClusteredFleetIT {
   private static final int ROWS = DcgmSampleFile.ROWS;
 
   private final EmbeddedPostgresServer postgres = EmbeddedPostgresServer.shared();
-  private final List<PipelineProcess> processes = new ArrayList<>();
+  private Fleet fleet;
   @TempDir
   Path tmp;
   private String database;
@@ -44,21 +39,20 @@ class ClusteredFleetIT {
   @BeforeEach
   void fresh() {
     database = postgres.createDatabase("fleet");
+    fleet = new Fleet(tmp.resolve("logs"));
     // a batch sent to the killed collector is sent again after 5 s (the default is 30 s)
     transport = LoopbackCluster.create().transportJson("5s", "3s");
   }
 
   @AfterEach
   void tearDown() {
-    processes.forEach(PipelineProcess::kill);
+    fleet.close();
     postgres.dropDatabase(database);
   }
 
   private PipelineProcess start(String id, String descriptor, JsonObject overrides, int port) {
     JsonObject d = Pipelines.merge(Pipelines.descriptor(descriptor), overrides.put("instanceId", id).put("transport", transport));
-    PipelineProcess p = PipelineProcess.start(id, d, port, Map.of(), tmp.resolve("logs"));
-    processes.add(p);
-    return p;
+    return fleet.start(id, d, port);
   }
 
   private PipelineProcess collector(String id) {
@@ -84,24 +78,12 @@ class ClusteredFleetIT {
   }
 
   private long rows() {
-    try (Connection c = postgres.connect(database); Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT count(*) FROM samples")) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      return -1;
-    }
+    return postgres.sampleRows(database);
   }
 
   private static long acknowledged(PipelineProcess streamer) {
     JsonObject s = streamer.readiness("streamer");
     return s == null || !s.getBoolean("finished", false) ? -1 : s.getLong("rowsAcknowledged");
-  }
-
-  private String logs() {
-    StringBuilder out = new StringBuilder();
-    processes.forEach(p -> out.append(p.tail()).append('\n'));
-    return out.toString();
   }
 
   /** The gateway's total over every GPU's telemetry, as a client sees it. */
@@ -127,15 +109,15 @@ class ClusteredFleetIT {
     PipelineProcess second = streamer("streamer-2", 1);
     first.ready(90);
     second.ready(90);
-    Poll.until("500 rows written\n" + logs(), 60, () -> rows() >= 500);
+    Poll.until("500 rows written\n" + fleet.logs(), 60, () -> rows() >= 500);
 
     collectors.get(0).kill(); // its unacknowledged batches time out at the streamers and go to the others
 
-    Poll.until("every row acknowledged and written (have " + rows() + ")\n" + logs(), 120,
+    Poll.until("every row acknowledged and written (have " + rows() + ")\n" + fleet.logs(), 120,
         () -> acknowledged(first) >= 0 && acknowledged(second) >= 0 && rows() >= ROWS);
     assertEquals(ROWS, acknowledged(first) + acknowledged(second), "the two streamers split the sample");
     Thread.sleep(2_000);
-    assertEquals(ROWS, rows(), "exactly the sample's rows, once each\n" + logs());
+    assertEquals(ROWS, rows(), "exactly the sample's rows, once each\n" + fleet.logs());
     assertEquals(247, new JsonObject(gateway.get("/api/v1/gpus")).getInteger("count"));
     assertEquals(ROWS, servedSamples(gateway), "the gateway serves every sample");
   }

@@ -11,10 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Pipelines;
@@ -42,13 +38,7 @@ class PostgresCollectorOutageIT {
   }
 
   private long rows() {
-    try (Connection c = server.connect(database); Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT count(*) FROM samples")) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      return -1; // schema not there yet
-    }
+    return server.sampleRows(database);
   }
 
   @Test

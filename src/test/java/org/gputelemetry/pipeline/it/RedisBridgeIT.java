@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
+import org.gputelemetry.pipeline.testutil.Fleet;
 import org.gputelemetry.pipeline.testutil.PipelineProcess;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.Poll;
@@ -40,7 +35,7 @@ class RedisBridgeIT {
   private static final int ROWS = DcgmSampleFile.ROWS;
 
   private final EmbeddedPostgresServer postgres = EmbeddedPostgresServer.shared();
-  private final List<PipelineProcess> processes = new ArrayList<>();
+  private Fleet fleet;
   @TempDir
   Path tmp;
   private String database;
@@ -51,13 +46,14 @@ class RedisBridgeIT {
   void fresh(TestInfo info) {
     String name = info.getTestMethod().orElseThrow().getName();
     database = postgres.createDatabase("bridge");
+    fleet = new Fleet(tmp.resolve("logs"));
     stream = "bridge-" + name;
     redis = RedisServer.launch(null, null);
   }
 
   @AfterEach
   void tearDown() {
-    processes.forEach(PipelineProcess::kill);
+    fleet.close();
     redis.close();
     postgres.dropDatabase(database);
   }
@@ -77,7 +73,7 @@ class RedisBridgeIT {
         .put("collector", new JsonObject().put("batchSize", 500).put("store", postgres.settings(database).toJson()))
         .put("transport", transport())
         .put("ops", new JsonObject().put("host", "127.0.0.1").put("port", ops)));
-    return track(PipelineProcess.start(id, descriptor, ops, Map.of(), tmp.resolve("logs")));
+    return fleet.start(id, descriptor, ops);
   }
 
   /** The edge ({@code conf/edge.json}): one pass of the sample at {@code rate} rows/s per worker, source timestamps. */
@@ -91,22 +87,11 @@ class RedisBridgeIT {
     JsonObject descriptor = Pipelines.merge(Pipelines.descriptor("edge.json"), new JsonObject()
         .put("instanceId", id).put("streamer", streamer).put("transport", transport())
         .put("ops", new JsonObject().put("host", "127.0.0.1").put("port", ops)));
-    return track(PipelineProcess.start(id, descriptor, ops, Map.of(), tmp.resolve("logs")));
-  }
-
-  private PipelineProcess track(PipelineProcess p) {
-    processes.add(p);
-    return p;
+    return fleet.start(id, descriptor, ops);
   }
 
   private long rows() {
-    try (Connection c = postgres.connect(database); Statement s = c.createStatement();
-         ResultSet r = s.executeQuery("SELECT count(*) FROM samples")) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      return -1; // schema not migrated yet
-    }
+    return postgres.sampleRows(database);
   }
 
   private static boolean finished(PipelineProcess edge) {
@@ -114,18 +99,12 @@ class RedisBridgeIT {
     return s != null && s.getBoolean("finished", false) && s.getLong("rowsAcknowledged") == ROWS;
   }
 
-  private String logs() {
-    StringBuilder out = new StringBuilder();
-    processes.forEach(p -> out.append(p.tail()).append('\n'));
-    return out.toString();
-  }
-
   /** Waits for every row in PostgreSQL, then makes sure no more arrive (nothing doubled, nothing late). */
   private void expectEveryRowExactlyOnce(PipelineProcess edge) throws InterruptedException {
-    Poll.until("all " + ROWS + " rows in PostgreSQL (have " + rows() + ")\n" + logs(), 90,
+    Poll.until("all " + ROWS + " rows in PostgreSQL (have " + rows() + ")\n" + fleet.logs(), 90,
         () -> rows() >= ROWS && (edge == null || finished(edge)));
     Thread.sleep(2_000);
-    assertEquals(ROWS, rows(), "exactly the sample's rows, once each\n" + logs());
+    assertEquals(ROWS, rows(), "exactly the sample's rows, once each\n" + fleet.logs());
   }
 
   /** Batches in the edge's spool, from its {@code /metrics}; -1 while it does not answer. */
@@ -135,7 +114,7 @@ class RedisBridgeIT {
   }
 
   private void waitForRows(long atLeast) {
-    Poll.until(atLeast + " rows written\n" + logs(), 60, () -> rows() >= atLeast);
+    Poll.until(atLeast + " rows written\n" + fleet.logs(), 60, () -> rows() >= atLeast);
   }
 
   @Test

@@ -141,6 +141,17 @@ public final class EmbeddedPostgresServer {
     return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/" + database, "postgres", "");
   }
 
+  /** Rows of the samples table of {@code database}, or -1 while the store has not created it (or the server is away). */
+  public long sampleRows(String database) {
+    try (Connection c = connect(database); Statement s = c.createStatement();
+         java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM samples")) {
+      r.next();
+      return r.getLong(1);
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
   public void execute(String database, String sql) {
     try (Connection c = connect(database); Statement s = c.createStatement()) {
       s.execute(sql);

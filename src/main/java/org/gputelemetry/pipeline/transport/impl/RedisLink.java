@@ -136,6 +136,11 @@ final class RedisLink {
     return result.future();
   }
 
+  /** The wait before retry {@code failures + 1}: from 100 ms, doubling, at most 5 s. */
+  static long backoffMs(int failures) {
+    return Math.min(5_000, 100L << Math.min(failures, 6));
+  }
+
   /** Whether a failure is an error reply from Redis whose message starts with {@code code}. */
   static boolean isError(Throwable failure, String code) {
     return failure instanceof ErrorType e && e.is(code);

@@ -29,8 +29,6 @@ final class RedisLiveChannel {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLiveChannel.class);
   private static final int MAX_IN_FLIGHT = 32;
   private static final long PING_MS = 5_000;
-  private static final long MIN_BACKOFF_MS = 200;
-  private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Vertx vertx;
   private final Context context;
@@ -147,7 +145,7 @@ final class RedisLiveChannel {
     subscriber = null;
     subscriberClient = null;
     client.close();
-    vertx.setTimer(Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures, 5)), t -> connect());
+    vertx.setTimer(RedisLink.backoffMs(failures), t -> connect());
   }
 
   void close() {

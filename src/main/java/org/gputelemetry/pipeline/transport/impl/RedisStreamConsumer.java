@@ -48,8 +48,7 @@ final class RedisStreamConsumer {
   private static final long BUSY_RETRY_MS = 20;
   private static final long FLUSH_MS = 5;
   private static final int FLUSH_IDS = 256;
-  private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 5_000;
+  private static final long STOPPING_RETRY_MS = 5_000;
   private static final int PRUNE_EVERY_TICKS = 20;
 
   private final Vertx vertx;
@@ -123,7 +122,7 @@ final class RedisStreamConsumer {
           // the stream or group vanished (Redis restarted without persistence): recreate and go on
           RedisStreamTransport.ensureGroup(control, redis);
         }
-        vertx.setTimer(backoff(readFailures++), t -> read());
+        vertx.setTimer(RedisLink.backoffMs(readFailures++), t -> read());
         return;
       }
       readFailures = 0;
@@ -174,7 +173,7 @@ final class RedisStreamConsumer {
       read();
     } else {
       // busy: the collector's buffer is full; otherwise it is stopping. Either way keep the entry.
-      long delay = ar.cause() instanceof BusyException ? BUSY_RETRY_MS : MAX_BACKOFF_MS;
+      long delay = ar.cause() instanceof BusyException ? BUSY_RETRY_MS : STOPPING_RETRY_MS;
       vertx.setTimer(delay, t -> {
         if (!closed && held.containsKey(id)) {
           hand(id, batch);
@@ -214,7 +213,7 @@ final class RedisStreamConsumer {
       } else {
         acks.addAll(0, ids); // kept: acknowledged once Redis answers again
         if (!closed) {
-          vertx.setTimer(backoff(ackFailures++), t -> flush());
+          vertx.setTimer(RedisLink.backoffMs(ackFailures++), t -> flush());
         }
       }
     });
@@ -301,15 +300,6 @@ final class RedisStreamConsumer {
         }
       }
     });
-  }
-
-  private static long backoff(int failures) {
-    return Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures, 6));
-  }
-
-  /** Entries handed to the collector and not yet committed. */
-  int held() {
-    return held.size();
   }
 
   /** Stops reading and claiming, and flushes the acknowledgements of what was committed. */

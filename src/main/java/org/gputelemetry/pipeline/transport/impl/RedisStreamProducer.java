@@ -34,8 +34,6 @@ final class RedisStreamProducer {
   private static final Logger LOG = LoggerFactory.getLogger(RedisStreamProducer.class);
   private static final int CHUNK_RECORDS = 64;
   private static final long CHUNK_BYTES = 8L << 20;
-  private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 5_000;
   private static final long CHECK_MS = 1_000;
   /** Above this share of maxLen unacknowledged, trimming would soon cut unread entries: spool instead. */
   private static final double HIGH_WATER = 0.9;
@@ -205,7 +203,7 @@ final class RedisStreamProducer {
     if (retryTimer != -1 || closed) {
       return;
     }
-    long delay = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failures, 6));
+    long delay = RedisLink.backoffMs(failures);
     retryTimer = vertx.setTimer(delay, t -> {
       retryTimer = -1;
       kick();
@@ -270,11 +268,6 @@ final class RedisStreamProducer {
   /** Whether batches are going to the spool now. */
   boolean spooling() {
     return spooling;
-  }
-
-  /** Batches waiting in the spool (approximate when read from another thread). */
-  long spooledBatches() {
-    return spooledBatches.get();
   }
 
   Future<Void> close() {

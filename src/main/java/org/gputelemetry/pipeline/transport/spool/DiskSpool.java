@@ -353,10 +353,6 @@ public final class DiskSpool implements AutoCloseable {
     return corrupt;
   }
 
-  public Path dir() {
-    return dir;
-  }
-
   private Path segmentPath(long number) {
     return dir.resolve(String.format("%s%020d%s", PREFIX, number, SUFFIX));
   }
