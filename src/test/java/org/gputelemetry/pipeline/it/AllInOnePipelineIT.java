@@ -45,10 +45,7 @@ class AllInOnePipelineIT {
   @BeforeAll
   void boot() {
     vertx = Vertx.vertx();
-    JsonObject descriptor = Pipelines.merge(Pipelines.descriptor("all-in-one.json"), new JsonObject()
-        .put("streamer", new JsonObject().put("loopMode", false).put("timestampMode", "source").put("rate", 0))
-        .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
-    pipeline = Pipelines.deploy(vertx, descriptor);
+    pipeline = Pipelines.deploy(vertx, Pipelines.onePassAllInOne(null));
     await(pipeline.streamer().finished(), 120);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(pipeline.gatewayPort()));

@@ -49,11 +49,7 @@ class MigGpuPipelineIT {
   void boot() {
     assertTrue(Files.isRegularFile(FIXTURE), FIXTURE.toAbsolutePath().toString());
     vertx = Vertx.vertx();
-    JsonObject descriptor = Pipelines.merge(Pipelines.descriptor("all-in-one.json"), new JsonObject()
-        .put("streamer", new JsonObject().put("csvPath", FIXTURE.toAbsolutePath().toString())
-            .put("loopMode", false).put("timestampMode", "source").put("rate", 0))
-        .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
-    PipelineVerticle pipeline = Pipelines.deploy(vertx, descriptor);
+    PipelineVerticle pipeline = Pipelines.deploy(vertx, Pipelines.onePassAllInOne(FIXTURE.toAbsolutePath().toString()));
     await(pipeline.streamer().finished(), 60);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(pipeline.gatewayPort()));

@@ -35,6 +35,19 @@ public final class Pipelines {
         .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
   }
 
+  /**
+   * The all-in-one descriptor replaying {@code csvPath} (null: the bundled sample) once, flat out,
+   * with the file's own timestamps, and the gateway on a free loopback port.
+   */
+  public static JsonObject onePassAllInOne(String csvPath) {
+    JsonObject streamer = new JsonObject().put("loopMode", false).put("timestampMode", "source").put("rate", 0);
+    if (csvPath != null) {
+      streamer.put("csvPath", csvPath);
+    }
+    return merge(descriptor("all-in-one.json"), new JsonObject().put("streamer", streamer)
+        .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
+  }
+
   /** A shipped descriptor as the repository has it ({@code src/main/resources/conf/NAME}). */
   public static JsonObject descriptor(String name) {
     try {
