@@ -56,6 +56,14 @@ class LauncherIT {
   }
 
   @Test
+  void unusableSpoolDirectoryExitsNonZeroNamingTheKey() throws Exception {
+    Result r = launch("-conf", "{\"roles\":[\"streamer\"],\"ops\":{\"enabled\":false},"
+        + "\"transport\":{\"type\":\"redis\",\"spool\":{\"dir\":\"/proc/no-spool-here\"}}}");
+    assertNotEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("transport.spool.dir") && r.output().contains("/proc/no-spool-here"), r.output());
+  }
+
+  @Test
   void missingCsvFileExitsNonZeroNamingTheKey() throws Exception {
     Result r = launch("-conf", "{\"roles\":[\"streamer\"],\"streamer\":{\"csvPath\":\"/nonexistent/dcgm.csv\"}}");
     assertNotEquals(0, r.code(), r.output());

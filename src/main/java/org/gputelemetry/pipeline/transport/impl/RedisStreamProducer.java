@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BusyException;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * again. A batch counts as sent once Redis or the spool holds it. When the spool is full, sends
  * fail as busy and the streamer slows down: nothing spooled is dropped.
  *
- * <p>State lives on one Vert.x context; spool I/O runs on a one-thread worker executor, in order.
+ * <p>State lives on one Vert.x context; the spool is touched only by a one-thread worker executor,
+ * in order, which mirrors its size into atomics for the context and the gauges.
  */
 final class RedisStreamProducer {
 
@@ -77,12 +79,17 @@ final class RedisStreamProducer {
     metrics.spool(spooledBytes::get, spooledBatches::get);
     metrics.redisBacklog(backlog::get);
     DiskSpool.Fsync fsync = DiskSpool.Fsync.valueOf(spoolSettings.fsync().toUpperCase(java.util.Locale.ROOT));
-    return io.executeBlocking(() -> DiskSpool.open(Path.of(spoolSettings.dir()), spoolSettings.maxBytes(),
-            spoolSettings.segmentBytes(), fsync), true)
+    return io.executeBlocking(() -> {
+          DiskSpool s = DiskSpool.open(Path.of(spoolSettings.dir()), spoolSettings.maxBytes(),
+              spoolSettings.segmentBytes(), fsync);
+          observe(s);
+          return s;
+        }, true)
+        .recover(e -> Future.failedFuture(new ConfigException("transport.spool.dir",
+            "cannot open the edge spool in " + Path.of(spoolSettings.dir()).toAbsolutePath() + ": " + e)))
         .onSuccess(s -> {
           spool = s;
-          observe();
-          spooling = !s.isEmpty();
+          spooling = spooledBatches.get() > 0;
           checkBacklog();
           checkTimer = vertx.setPeriodic(CHECK_MS, t -> {
             if (link.up() || !spooling) {
@@ -130,13 +137,16 @@ final class RedisStreamProducer {
 
   private void append(byte[] payload, Promise<Void> done) {
     pendingAppends++;
-    io.executeBlocking(() -> spool.append(payload), true).onComplete(ar -> {
+    io.executeBlocking(() -> {
+      boolean taken = spool.append(payload);
+      observe(spool);
+      return taken;
+    }, true).onComplete(ar -> {
       pendingAppends--;
-      observe();
       if (ar.failed()) {
         done.fail(ar.cause());
       } else if (!ar.result()) {
-        done.fail(new BusyException("edge spool full (" + spool.bytes() + " of " + spoolSettings.maxBytes() + " bytes)"));
+        done.fail(new BusyException("edge spool full (" + spooledBytes.get() + " of " + spoolSettings.maxBytes() + " bytes)"));
       } else {
         metrics.spoolAppended.increment();
         done.complete();
@@ -170,12 +180,12 @@ final class RedisStreamProducer {
           chunk.forEach(p -> adds.add(xadd(p)));
           return link.batch(adds).compose(replies -> io.executeBlocking(() -> {
             spool.commit(chunk.size());
+            observe(spool);
             return chunk.size();
           }, true));
         })
         .onComplete(ar -> {
           draining = false;
-          observe();
           if (ar.failed()) {
             failures++;
             scheduleRetry();
@@ -258,11 +268,10 @@ final class RedisStreamProducer {
     startSpooling("collectors are behind: about " + depth + " entries unacknowledged of maxLen " + redis.maxLen());
   }
 
-  private void observe() {
-    if (spool != null) {
-      spooledBytes.set(spool.bytes());
-      spooledBatches.set(spool.records());
-    }
+  /** Publishes the spool's size to the gauges; on the spool's thread, which alone touches it. */
+  private void observe(DiskSpool s) {
+    spooledBytes.set(s.bytes());
+    spooledBatches.set(s.records());
   }
 
   /** Whether batches are going to the spool now. */
