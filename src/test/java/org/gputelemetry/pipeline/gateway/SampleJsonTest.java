@@ -31,7 +31,9 @@ class SampleJsonTest {
     SampleJson.TimeText text = new SampleJson.TimeText();
     long base = Timestamps.parseMicros("2025-07-18T20:42:34Z");
     for (long micros : new long[] {base, base + 1, base + 1000, base + 100_000, base + 999_999, base + 1_000_000, 0, -1,
-        -1_000_000, -1_500_000}) {
+        -1_000_000, -1_500_000, Timestamps.parseMicros("9999-12-31T23:59:59.999999Z"),
+        Timestamps.parseMicros("+10000-01-01T00:00:00Z"), Timestamps.parseMicros("+10000-01-01T00:00:00.5Z"),
+        Timestamps.parseMicros("0000-01-01T00:00:00.000123Z"), Timestamps.parseMicros("-0001-12-31T23:59:59.25Z")}) {
       assertEquals(Timestamps.format(micros), text.format(micros), Long.toString(micros));
     }
     for (int i = 0; i < 100_000; i++) {

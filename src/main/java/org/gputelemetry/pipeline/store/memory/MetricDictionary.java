@@ -27,6 +27,12 @@ final class MetricDictionary {
     return names.length - 1;
   }
 
+  /** The id of a known name, or -1: a lookup that registers nothing (queries name any metric). */
+  int find(String name) {
+    Integer id = ids.get(name);
+    return id == null ? -1 : id;
+  }
+
   String name(int id) {
     return names[id];
   }
