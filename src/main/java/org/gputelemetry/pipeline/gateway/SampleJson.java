@@ -13,14 +13,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.SamplePage;
 
 /**
@@ -153,20 +152,20 @@ final class SampleJson {
    * seconds), the fraction in place. Hand-written because formatting each timestamp through
    * {@code DateTimeFormatter} was a quarter of the gateway's allocation under the REST benchmark
    * (measured in one run: a 243-sample page in 47 us instead of 71 us; the REST benchmark flat
-   * out, 13,743 instead of 8,224 requests/s). Years outside 0000-9999 take the formatter. One per
+   * out, 13,743 instead of 8,224 requests/s). Years outside 0000-9999 take {@code Timestamps.format}. One per
    * encoding call.
    */
   static final class TimeText {
     private static final int FRACTION = 19; // "yyyy-MM-ddTHH:mm:ss".length()
     private final char[] chars = new char[FRACTION + 8];
     private long second = Long.MIN_VALUE;
-    private String wide; // the formatter's text of a second outside the four-digit years
+    private boolean wide; // the second's year does not fit four digits
 
     /** Writes {@code micros} as a JSON string value. */
     void write(JsonGenerator g, long micros) throws IOException {
       int len = fill(micros);
       if (len < 0) {
-        g.writeString(wideText(micros));
+        g.writeString(Timestamps.format(micros));
       } else {
         g.writeString(chars, 0, len);
       }
@@ -174,7 +173,7 @@ final class SampleJson {
 
     String format(long micros) {
       int len = fill(micros);
-      return len < 0 ? wideText(micros) : new String(chars, 0, len);
+      return len < 0 ? Timestamps.format(micros) : new String(chars, 0, len);
     }
 
     /** The text's length in {@link #chars}, or -1 for a year the four digits cannot hold. */
@@ -185,11 +184,8 @@ final class SampleJson {
         second = sec;
         LocalDateTime t = LocalDateTime.ofEpochSecond(sec, 0, ZoneOffset.UTC);
         int year = t.getYear();
-        if (year < 0 || year > 9999) {
-          String whole = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(sec));
-          wide = whole.substring(0, whole.length() - 1);
-        } else {
-          wide = null;
+        wide = year < 0 || year > 9999;
+        if (!wide) {
           digits(0, year, 4);
           chars[4] = '-';
           digits(5, t.getMonthValue(), 2);
@@ -203,7 +199,7 @@ final class SampleJson {
           digits(17, t.getSecond(), 2);
         }
       }
-      if (wide != null) {
+      if (wide) {
         return -1;
       }
       int end = FRACTION;
@@ -219,15 +215,6 @@ final class SampleJson {
       }
       chars[end++] = 'Z';
       return end;
-    }
-
-    private String wideText(long micros) {
-      int fraction = (int) Math.floorMod(micros, 1_000_000L);
-      if (fraction == 0) {
-        return wide + 'Z';
-      }
-      String digits = fraction % 1000 == 0 ? String.format("%03d", fraction / 1000) : String.format("%06d", fraction);
-      return wide + '.' + digits + 'Z';
     }
 
     /** {@code n} as {@code width} decimal digits, zero-padded, at {@code at}. */
