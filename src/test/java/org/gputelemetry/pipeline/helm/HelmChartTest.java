@@ -856,7 +856,7 @@ class HelmChartTest {
     Set<String> freeForm = Set.of("resources", "podSecurityContext", "securityContext", "labels", "hosts",
         "requests", "limits", "accessModes", "kubeApiPorts", "allowedMethods", "seccompProfile", "capabilities");
     List<String> lines = Files.readAllLines(RenderedChart.CHART.resolve("values.yaml"));
-    String docs = Files.readString(Path.of("README.md"));
+    String docs = Files.readString(RenderedChart.CHART.resolve("README.md"));
     java.util.regex.Pattern keyLine = java.util.regex.Pattern.compile("^( *)([A-Za-z_][\\w-]*):");
     List<int[]> indents = new ArrayList<>();
     List<String> path = new ArrayList<>();
@@ -883,7 +883,7 @@ class HelmChartTest {
         problems.add(key + ": no comment above it in values.yaml");
       }
       if (!docs.contains("| `" + key + "` |")) {
-        problems.add(key + ": missing from the values reference in README.md");
+        problems.add(key + ": missing from the values reference in helm/telemetry-pipeline/README.md");
       }
     }
     assertTrue(path.size() > 0 && problems.isEmpty(), String.join("\n", problems));
