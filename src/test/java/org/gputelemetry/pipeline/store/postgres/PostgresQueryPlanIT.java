@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is explained as the store sends it, with the plan for its parameter values and with the generic
  * plan a prepared statement may switch to. No query may scan a samples partition sequentially.
  */
-class PostgresQueryPlanTest {
+class PostgresQueryPlanIT {
 
   private static final int GPUS = 247;
   private static final String[] METRICS = {"DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_MEM_COPY_UTIL",

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the PostgreSQL store does beyond the common contract: idempotent replays, partitions, retention, migrations. */
-class PostgresStoreBehaviourTest {
+class PostgresStoreBehaviourIT {
 
   private static final Gpu GPU = new Gpu("GPU-behaviour", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a");
 
