@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.gputelemetry.pipeline.helm.HelmReleases.Mode;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Fleet;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
@@ -104,9 +105,9 @@ class RenderedPodsBootIT {
     for (PipelineProcess pod : pods.processes()) {
       pod.ready(120);
     }
-    Poll.until("rows in PostgreSQL", 60, () -> rows() > 2470);
+    Poll.until("rows in PostgreSQL", 60, () -> rows() > DcgmSampleFile.ROWS);
     Poll.until("the gateway serves every GPU (has " + gpus(gateway) + ")\n" + gateway.tail(), 30,
-        () -> gpus(gateway) == 247);
+        () -> gpus(gateway) == DcgmSampleFile.GPUS);
   }
 
   private long rows() {
