@@ -34,9 +34,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * {@code scripts/scale-local.sh} for real, with the built jar: a clustered fleet of separate
  * processes (one streamer in a loop, two collectors, two gateways on 8080 and 8081, a PostgreSQL
- * of its own from the installed server programs), then two more streamers, then one fewer. At every step the live membership splits
- * the GPUs among the streamers and every one of the sample's 247 GPUs keeps being streamed; a
- * gateway on either port answers for the whole fleet; {@code stop} leaves nothing running.
+ * of its own from the installed server programs), then two more streamers, then one fewer. At
+ * every step the live membership splits the GPUs among the streamers and every one of the
+ * sample's 247 GPUs keeps being streamed; a gateway on either port answers for the whole fleet;
+ * {@code stop} leaves nothing running.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
