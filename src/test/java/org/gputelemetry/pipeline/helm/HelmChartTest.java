@@ -847,7 +847,7 @@ class HelmChartTest {
     assertTrue(test.contains("/health\""));
     String notes = Files.readString(RenderedChart.CHART.resolve("templates/NOTES.txt"));
     assertTrue(notes.contains("kubectl port-forward"));
-    assertTrue(notes.contains("ws://127.0.0.1:8080" + org.gputelemetry.pipeline.gateway.LiveFeed.PATH), "the live feed");
+    assertTrue(notes.contains("://127.0.0.1:8080" + org.gputelemetry.pipeline.gateway.LiveFeed.PATH), "the live feed");
   }
 
   @Test
@@ -928,7 +928,7 @@ class HelmChartTest {
         default -> throw new AssertionError("unexpected env source " + entry);
       });
     }
-    for (String variable : List.of("DB_PASSWORD_FILE", "REDIS_PASSWORD_FILE")) {
+    for (String variable : List.of("DB_PASSWORD_FILE", "REDIS_PASSWORD_FILE", "GATEWAY_AUTH_TOKEN_FILE")) {
       if (env.containsKey(variable)) {
         Path file = tmp.resolve(variable);
         Files.writeString(file, "from-file:" + variable + "\n");
