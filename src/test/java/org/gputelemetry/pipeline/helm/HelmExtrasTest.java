@@ -78,6 +78,6 @@ class HelmExtrasTest {
     assertTrue(test.contains("/health\""));
     String notes = Files.readString(RenderedChart.CHART.resolve("templates/NOTES.txt"));
     assertTrue(notes.contains("kubectl port-forward"));
-    assertTrue(notes.contains("ws://127.0.0.1:8080" + org.gputelemetry.pipeline.gateway.LiveFeed.PATH), "the live feed");
+    assertTrue(notes.contains("://127.0.0.1:8080" + org.gputelemetry.pipeline.gateway.LiveFeed.PATH), "the live feed");
   }
 }

@@ -169,7 +169,7 @@ final class HelmReleases {
         default -> throw new AssertionError("unexpected env source " + entry);
       });
     }
-    for (String variable : List.of("DB_PASSWORD_FILE", "REDIS_PASSWORD_FILE")) {
+    for (String variable : List.of("DB_PASSWORD_FILE", "REDIS_PASSWORD_FILE", "GATEWAY_AUTH_TOKEN_FILE")) {
       if (env.containsKey(variable)) {
         Path file = tmp.resolve(variable);
         Files.writeString(file, "from-file:" + variable + "\n");

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class HelmValuesReferenceTest {
 
   /** The document whose tables are the chart's values reference. */
-  static final Path VALUES_REFERENCE = Path.of("README.md");
+  static final Path VALUES_REFERENCE = RenderedChart.CHART.resolve("README.md");
 
   @Test
   void everyValuesKeyIsCommentedAndInTheDocsReference() throws IOException {

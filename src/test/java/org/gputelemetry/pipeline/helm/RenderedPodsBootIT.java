@@ -115,7 +115,9 @@ class RenderedPodsBootIT {
   }
 
   private static int gpus(PipelineProcess gateway) {
-    String body = gateway.get("/api/v1/gpus");
+    // the chart turns authentication on; the token is what the pod reads from its mounted Secret
+    // (see HelmReleases.podEnvironment)
+    String body = gateway.get("/api/v1/gpus", "from-file:GATEWAY_AUTH_TOKEN_FILE");
     return body == null ? -1 : new JsonObject(body).getInteger("count", -1);
   }
 
