@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * and times outside the partitioned years. The collector stores every good sample of the batch,
  * acknowledges it, and sets the poison aside in {@code dead_letters}, where the gateway lists it.
  */
-class PostgresPoisonSampleTest {
+class PostgresPoisonSampleIT {
 
   private static final long NOW = Timestamps.toMicros(Instant.parse("2025-07-18T20:00:00Z"));
   private static final Gpu A = new Gpu("GPU-A", 0, "nvidia0", "H100", "host-a");
