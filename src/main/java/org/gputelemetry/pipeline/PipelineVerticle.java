@@ -9,7 +9,11 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.io.IOException;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -191,7 +195,20 @@ public final class PipelineVerticle extends VerticleBase {
     return vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
+  /**
+   * The process's arguments, to see what {@code -conf} asked for. {@code /proc/self/cmdline} keeps
+   * each argument whole (inline JSON has spaces) where {@code ProcessHandle} may give none when the
+   * command line is long (a test's class path).
+   */
   private static List<String> commandLine() {
+    try {
+      byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+      if (cmdline.length > 0) {
+        return Arrays.asList(new String(cmdline, StandardCharsets.UTF_8).split("\0"));
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: ask the JVM
+    }
     String[] args = ProcessHandle.current().info().arguments().orElse(null);
     if (args != null) {
       return Arrays.asList(args);
