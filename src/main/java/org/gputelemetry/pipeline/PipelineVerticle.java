@@ -110,7 +110,8 @@ public final class PipelineVerticle extends VerticleBase {
         : Future.failedFuture(transport.type() + " transport not connected"));
     return transport.start()
         .recover(e -> Future.failedFuture(portInUse(e, "transport.cluster.eventBusPort", settings.transport().cluster().eventBusPort())))
-        .compose(v -> deployRoles());
+        .compose(v -> deployRoles())
+        .onFailure(e -> LOG.error("Pipeline failed to start: {}", e.getMessage()));
   }
 
   private Future<?> deployRoles() {
@@ -151,8 +152,7 @@ public final class PipelineVerticle extends VerticleBase {
       chain = chain.compose(v -> deploy(streamer));
       readiness.register("streamer", () -> Future.succeededFuture(streamer.status()));
     }
-    return chain.onSuccess(v -> LOG.info("Pipeline started: {}", settings.roleNames()))
-        .onFailure(e -> LOG.error("Pipeline failed to start: {}", e.getMessage()));
+    return chain.onSuccess(v -> LOG.info("Pipeline started: {}", settings.roleNames()));
   }
 
   /**

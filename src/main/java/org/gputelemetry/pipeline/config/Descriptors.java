@@ -94,7 +94,7 @@ public final class Descriptors {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
       // Jackson appends where the enclosing array or object began, in a form meant for developers
-      String problem = e.getOriginalMessage().replaceFirst("\\s*\\(for \\w+ starting at \\[Source:.*$", "");
+      String problem = e.getOriginalMessage().replaceFirst("\\s*\\([^()]*\\[Source:.*$", "");
       throw ConfigException.of(source + " is not valid JSON" + where + ": " + problem);
     } catch (IOException e) {
       throw ConfigException.of(source + " is unreadable: " + e.getMessage());

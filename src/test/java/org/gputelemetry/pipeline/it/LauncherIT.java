@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,8 +85,9 @@ class LauncherIT {
       int port = taken.getLocalPort();
       Result r = launch("-conf", "{\"roles\":[\"gateway\"],\"gateway\":{\"host\":\"127.0.0.1\",\"port\":" + port + "}}");
       assertNotEquals(0, r.code(), r.output());
-      assertTrue(r.output().contains("gateway.port " + port + " is already in use (set gateway.port or GATEWAY_PORT)"),
-          r.output());
+      String message = "gateway.port " + port + " is already in use (set gateway.port or GATEWAY_PORT)";
+      assertEquals(1, r.output().lines().filter(l -> l.contains(message)).count(), r.output());
+      assertEquals(1, r.output().lines().filter(l -> l.contains("ERROR")).count(), r.output());
       assertFalse(r.output().contains("\tat "), "stack trace printed:\n" + r.output());
     }
   }
