@@ -9,13 +9,21 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.gputelemetry.pipeline.collector.CollectorVerticle;
+import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.Descriptors;
 import org.gputelemetry.pipeline.config.PipelineSettings;
+import org.gputelemetry.pipeline.config.Role;
+import org.gputelemetry.pipeline.config.StartupChecks;
 import org.gputelemetry.pipeline.gateway.GatewayVerticle;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
 import org.gputelemetry.pipeline.ops.OpsVerticle;
@@ -73,48 +81,53 @@ public final class PipelineVerticle extends VerticleBase {
     try {
       JsonObject descriptor = Descriptors.resolve(config(), commandLine());
       settings = PipelineSettings.fromDescriptor(descriptor, System.getenv());
+      StartupChecks.check(settings); // before anything binds a port
     } catch (RuntimeException e) {
       LOG.error("Bad deployment descriptor: {}", e.getMessage());
       return Future.failedFuture(e);
     }
-    LOG.info("Starting roles {} as {}: {}", settings.roles(), settings.instanceId(), settings.toJson().encode());
+    LOG.info("Starting roles {} as {}: {}", settings.roleNames(), settings.instanceId(), settings.toJson().encode());
     metrics = new PipelineMetrics(registry());
     readiness = new Readiness(vertx);
     ops = new OpsEndpoints(readiness, metrics.registry());
     try {
       // a streamer-only process (an edge pod) keeps no store: nothing to open, nothing to report
-      boolean needsStore = settings.runs(PipelineSettings.COLLECTOR) || settings.runs(PipelineSettings.GATEWAY);
+      boolean needsStore = settings.runs(Role.COLLECTOR) || settings.runs(Role.GATEWAY);
       store = !needsStore ? null : givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
-      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roles(), metrics);
+      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roleNames(), metrics);
     } catch (RuntimeException e) {
       LOG.error("Cannot start: {}", e.getMessage());
       return Future.failedFuture(e);
     }
     metrics.connectionStatus(transport.type(), transport::connected);
     if (store != null) {
-      readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type())));
+      readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type().configName())));
       // the store may be down at start (PostgreSQL): the process stays up and reports not ready
       storeStarted = store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
     }
     readiness.register("transport", () -> transport.connected()
         ? Future.succeededFuture(new JsonObject().put("type", transport.type()))
         : Future.failedFuture(transport.type() + " transport not connected"));
-    return transport.start().compose(v -> deployRoles());
+    return transport.start()
+        .recover(e -> Future.failedFuture(portInUse(e, "transport.cluster.eventBusPort", settings.transport().cluster().eventBusPort())))
+        .compose(v -> deployRoles())
+        .onFailure(e -> LOG.error("Pipeline failed to start: {}", e.getMessage()));
   }
 
   private Future<?> deployRoles() {
     Future<?> chain = Future.succeededFuture();
-    if (settings.runs(PipelineSettings.COLLECTOR)) {
+    if (settings.runs(Role.COLLECTOR)) {
       collector = new CollectorVerticle(settings.collector(), store, transport, metrics, storeStarted);
       chain = chain.compose(v -> deploy(collector));
       readiness.register("collector", () -> Future.succeededFuture(collector.status()));
     }
-    if (settings.runs(PipelineSettings.GATEWAY)) {
+    if (settings.runs(Role.GATEWAY)) {
       // several servers on one port, each on its own event loop: Vert.x spreads connections over them
       for (int i = 0; i < settings.gateway().effectiveInstances(); i++) {
         GatewayVerticle instance = new GatewayVerticle(settings.gateway(), store, metrics, ops);
         gateways.add(instance);
-        chain = chain.compose(v -> deploy(instance));
+        chain = chain.compose(v -> deploy(instance)
+            .recover(e -> Future.failedFuture(portInUse(e, "gateway.port", settings.gateway().port()))));
       }
       metrics.websocketClients(() -> gateways.stream().mapToInt(g -> g.feed() == null ? 0 : g.feed().clients()).sum());
       chain = chain
@@ -123,9 +136,10 @@ public final class PipelineVerticle extends VerticleBase {
     } else if (settings.ops().enabled()) {
       // the gateway serves /health, /ready and /metrics itself; other processes get a small ops server
       opsServer = new OpsVerticle(settings.ops(), ops);
-      chain = chain.compose(v -> deploy(opsServer));
+      chain = chain.compose(v -> deploy(opsServer)
+          .recover(e -> Future.failedFuture(portInUse(e, "ops.port", settings.ops().port()))));
     }
-    if (settings.runs(PipelineSettings.STREAMER)) {
+    if (settings.runs(Role.STREAMER)) {
       streamer = new StreamerVerticle(settings.streamer(), transport, metrics, settings.instanceId());
       // no static split in the descriptor: split by the live membership when the transport sees it;
       // the first share is set before the streamer starts, so its first pass already replays only its GPUs
@@ -138,8 +152,20 @@ public final class PipelineVerticle extends VerticleBase {
       chain = chain.compose(v -> deploy(streamer));
       readiness.register("streamer", () -> Future.succeededFuture(streamer.status()));
     }
-    return chain.onSuccess(v -> LOG.info("Pipeline started: {}", settings.roles()))
-        .onFailure(e -> LOG.error("Pipeline failed to start: {}", e.getMessage()));
+    return chain.onSuccess(v -> LOG.info("Pipeline started: {}", settings.roleNames()));
+  }
+
+  /**
+   * A port taken by another process is a configuration problem, not a crash: one line naming the
+   * port and how to change it, no stack trace. Other failures pass through unchanged.
+   */
+  static Throwable portInUse(Throwable failure, String key, int port) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException && port > 0) {
+        return ConfigException.portInUse(key, port);
+      }
+    }
+    return failure;
   }
 
   private Future<String> deploy(VerticleBase verticle) {
@@ -169,7 +195,20 @@ public final class PipelineVerticle extends VerticleBase {
     return vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
+  /**
+   * The process's arguments, to see what {@code -conf} asked for. {@code /proc/self/cmdline} keeps
+   * each argument whole (inline JSON has spaces) where {@code ProcessHandle} may give none when the
+   * command line is long (a test's class path).
+   */
   private static List<String> commandLine() {
+    try {
+      byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+      if (cmdline.length > 0) {
+        return Arrays.asList(new String(cmdline, StandardCharsets.UTF_8).split("\0"));
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: ask the JVM
+    }
     String[] args = ProcessHandle.current().info().arguments().orElse(null);
     if (args != null) {
       return Arrays.asList(args);

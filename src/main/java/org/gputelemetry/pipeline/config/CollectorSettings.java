@@ -2,7 +2,6 @@ package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * Settings of the collector role ({@code collector} block). Immutable. The store the collector
@@ -16,17 +15,23 @@ import java.util.Set;
  */
 public record CollectorSettings(int workers, int batchSize, Duration pollInterval, int bufferSize) {
 
-  private static final Set<String> KEYS = Set.of("workers", "batchSize", "pollInterval", "bufferSize", "store");
-
   public static CollectorSettings fromJson(JsonObject json) {
-    Json j = Json.of(json, "collector").allowOnly(KEYS);
+    DescriptorJson j = DescriptorJson.of(json, "collector");
+    CollectorSettings s = fromJson(j);
+    j.check();
+    return s;
+  }
+
+  /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
+  static CollectorSettings fromJson(DescriptorJson j) {
+    j.allowOnly();
     CollectorSettings s = new CollectorSettings(
         j.intValue("workers", 2, 1, 64),
         j.intValue("batchSize", 5000, 1, 1_000_000),
         j.duration("pollInterval", Duration.ofMillis(200)),
         j.intValue("bufferSize", 65_536, 1, 1 << 26));
     if (s.pollInterval.isZero()) {
-      throw new ConfigException("collector.pollInterval", "must be greater than 0");
+      j.problem("pollInterval", "must be greater than 0");
     }
     return s;
   }

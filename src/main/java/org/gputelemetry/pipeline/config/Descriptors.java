@@ -1,10 +1,16 @@
 package org.gputelemetry.pipeline.config;
 
-import io.vertx.core.json.DecodeException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,10 +18,13 @@ import java.util.Optional;
  * Finds the deployment descriptor. The launcher reads {@code -conf} from disk; when it names a
  * file that is not on disk (e.g. {@code conf/edge.json} outside a checkout), the descriptor of that
  * name bundled in the jar is used. Without {@code -conf}, the bundled {@code conf/all-in-one.json}.
+ * A descriptor that is not valid JSON is reported with the line and column of the error.
  */
 public final class Descriptors {
 
   public static final String DEFAULT = "conf/all-in-one.json";
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private Descriptors() {
   }
@@ -30,16 +39,23 @@ public final class Descriptors {
     }
     Optional<String> asked = confArgument(commandLine);
     if (asked.isEmpty()) {
-      return bundled(DEFAULT).orElseThrow(() -> new ConfigException("-conf", DEFAULT + " is missing from the jar"));
+      return bundled(DEFAULT).orElseThrow(() -> ConfigException.of("-conf: " + DEFAULT + " is missing from the jar"));
     }
-    String name = asked.get().replaceFirst("^\\./", "");
-    if (name.trim().startsWith("{")) {
-      return launcherConfig == null ? new JsonObject() : launcherConfig; // inline JSON, possibly "{}"
+    String given = asked.get();
+    if (given.trim().startsWith("{")) {
+      // the launcher hands over an empty object when inline JSON does not parse: parse it again to say where
+      return parse("the -conf JSON", given);
     }
+    Path file = Path.of(given);
+    if (Files.isRegularFile(file)) {
+      // on disk but not given to us by the launcher: empty, unreadable or not valid JSON
+      return parse(given, read(file));
+    }
+    String name = given.replaceFirst("^\\./", "");
     int conf = name.lastIndexOf("conf/");
     return bundled(name)
         .or(() -> conf >= 0 ? bundled(name.substring(conf)) : Optional.empty())
-        .orElseThrow(() -> new ConfigException("-conf", "no descriptor at '" + asked.get()
+        .orElseThrow(() -> ConfigException.of("-conf: no descriptor at '" + given
             + "' on disk or in the jar (bundled: conf/all-in-one.json, conf/streamer.json, ...)"));
   }
 
@@ -49,9 +65,48 @@ public final class Descriptors {
       if (in == null) {
         return Optional.empty();
       }
-      return Optional.of(new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
-    } catch (IOException | DecodeException e) {
-      throw new ConfigException("-conf", "bundled descriptor " + resource + " is unreadable: " + e.getMessage());
+      return Optional.of(parse("bundled descriptor " + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw ConfigException.of("-conf: bundled descriptor " + resource + " is unreadable: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Parses descriptor text; text that is not one JSON object is reported with the line and
+   * column where parsing stopped ({@code conf/x.json is not valid JSON at line 3, column 7: ...}).
+   */
+  public static JsonObject parse(String source, String text) {
+    try (JsonParser parser = JSON.createParser(text)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw ConfigException.of(source + " is empty: expected a JSON object");
+      }
+      if (first != JsonToken.START_OBJECT) {
+        throw ConfigException.of(source + " is not a JSON object (it starts with " + parser.getText() + ")");
+      }
+      parser.skipChildren();
+      if (parser.nextToken() != null) {
+        JsonLocation at = parser.currentTokenLocation();
+        throw ConfigException.of(source + " is not valid JSON at line " + at.getLineNr() + ", column "
+            + at.getColumnNr() + ": unexpected text after the object");
+      }
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      // Jackson appends where the enclosing array or object began, in a form meant for developers
+      String problem = e.getOriginalMessage().replaceFirst("\\s*\\([^()]*\\[Source:.*$", "");
+      throw ConfigException.of(source + " is not valid JSON" + where + ": " + problem);
+    } catch (IOException e) {
+      throw ConfigException.of(source + " is unreadable: " + e.getMessage());
+    }
+    return new JsonObject(text);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw ConfigException.of("-conf: cannot read " + file + ": " + e.getMessage());
     }
   }
 

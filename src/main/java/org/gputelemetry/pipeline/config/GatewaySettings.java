@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Settings of the gateway role ({@code gateway} block). Immutable. Secrets (bearer tokens) are
@@ -25,8 +24,6 @@ import java.util.Set;
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
                               Tls tls, Auth auth, int websocketQueueSize, int instances) {
-
-  private static final Set<String> KEYS = Set.of("host", "port", "cors", "tls", "auth", "websocket", "instances");
 
   /**
    * HTTPS with a PEM certificate chain and private key (e.g. a mounted Kubernetes TLS secret).
@@ -63,16 +60,24 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
   }
 
   public static GatewaySettings fromJson(JsonObject json) {
-    Json j = Json.of(json, "gateway").allowOnly(KEYS);
-    Json cors = j.child("cors").allowOnly(Set.of("allowedOrigins", "allowedMethods"));
-    Json websocket = j.child("websocket").allowOnly(Set.of("queueSize"));
+    DescriptorJson j = DescriptorJson.of(json, "gateway");
+    GatewaySettings s = fromJson(j);
+    j.check();
+    return s;
+  }
+
+  /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
+  static GatewaySettings fromJson(DescriptorJson j) {
+    j.allowOnly();
+    DescriptorJson cors = j.child("cors").allowOnly();
+    DescriptorJson websocket = j.child("websocket").allowOnly();
     return new GatewaySettings(
         j.string("host", "0.0.0.0"),
         j.intValue("port", 8080, 0, 65_535),
         cors.strings("allowedOrigins", List.of()),
         cors.strings("allowedMethods", List.of("GET", "OPTIONS")),
-        tls(j.child("tls").allowOnly(Set.of("enabled", "certPath", "keyPath"))),
-        auth(j.child("auth").allowOnly(Set.of("enabled", "tokens", "tokenFile"))),
+        tls(j.child("tls").allowOnly()),
+        auth(j.child("auth").allowOnly()),
         websocket.intValue("queueSize", 10_000, 1, 10_000_000),
         j.intValue("instances", 0, 0, 64));
   }
@@ -88,7 +93,7 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
   }
 
-  private static Tls tls(Json t) {
+  private static Tls tls(DescriptorJson t) {
     boolean enabled = t.bool("enabled", false);
     String cert = t.string("certPath", null);
     String key = t.string("keyPath", null);
@@ -99,16 +104,16 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     return new Tls(enabled, cert, key);
   }
 
-  private static void requireFile(Json j, String name, String path) {
+  /** TLS files are checked here, before any port is bound. */
+  private static void requireFile(DescriptorJson j, String name, String path) {
     if (path == null || path.isBlank()) {
-      throw new ConfigException(j.key(name), "required when TLS is enabled (a PEM file)");
-    }
-    if (!Files.isReadable(Path.of(path))) {
-      throw new ConfigException(j.key(name), "cannot read " + path);
+      j.problem(name, "required when TLS is enabled (a PEM file)");
+    } else if (!Files.isRegularFile(Path.of(path)) || !Files.isReadable(Path.of(path))) {
+      j.problem(name, "cannot read " + path);
     }
   }
 
-  private static Auth auth(Json a) {
+  private static Auth auth(DescriptorJson a) {
     String file = a.string("tokenFile", null);
     List<String> tokens = new java.util.ArrayList<>(a.strings("tokens", List.of()));
     if (file != null && !file.isBlank()) {
@@ -116,14 +121,14 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         Arrays.stream(Files.readString(Path.of(file), StandardCharsets.UTF_8).split("\\R"))
             .map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).forEach(tokens::add);
       } catch (IOException e) {
-        throw new ConfigException(a.key("tokenFile"), "cannot read " + file + ": " + e.getMessage());
+        a.problem("tokenFile", "cannot read " + file + ": " + e.getMessage());
       }
     }
     tokens.removeIf(String::isBlank);
     // giving tokens turns authentication on unless it is explicitly switched off
     boolean enabled = a.bool("enabled", !tokens.isEmpty());
     if (enabled && tokens.isEmpty()) {
-      throw new ConfigException(a.key("enabled"), "authentication is on but no token is given (tokenFile or tokens)");
+      a.problem("enabled", "authentication is on but no token is given (tokenFile or tokens)");
     }
     return new Auth(enabled, List.copyOf(tokens), file);
   }

@@ -1,7 +1,6 @@
 package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonObject;
-import java.util.Set;
 
 /**
  * The ops HTTP endpoint ({@code ops} block): {@code /health}, {@code /ready} and {@code /metrics}
@@ -15,10 +14,16 @@ import java.util.Set;
  */
 public record OpsSettings(boolean enabled, String host, int port) {
 
-  private static final Set<String> KEYS = Set.of("enabled", "host", "port");
-
   public static OpsSettings fromJson(JsonObject json) {
-    Json j = Json.of(json, "ops").allowOnly(KEYS);
+    DescriptorJson j = DescriptorJson.of(json, "ops");
+    OpsSettings s = fromJson(j);
+    j.check();
+    return s;
+  }
+
+  /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
+  static OpsSettings fromJson(DescriptorJson j) {
+    j.allowOnly();
     return new OpsSettings(j.bool("enabled", true), j.string("host", "0.0.0.0"), j.intValue("port", 9090, 0, 65_535));
   }
 

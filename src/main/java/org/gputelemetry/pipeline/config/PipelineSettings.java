@@ -1,30 +1,29 @@
 package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
  * The whole deployment descriptor, parsed and validated once at start. Immutable.
  * Empty JSON yields the defaults: all three roles, the bundled sample, the memory store.
+ * Parsing reports every problem of the descriptor at once (one {@link ConfigException}); the
+ * files the roles need are checked by {@link StartupChecks} before any port is bound.
  *
- * @param roles which verticles this process runs: {@code streamer}, {@code collector}, {@code gateway}
+ * @param roles which verticles this process runs
  * @param instanceId this process's id in logs, metrics and the transport (pod name in Kubernetes)
  * @param ops the health/readiness/metrics endpoint of processes without the gateway role
  */
-public record PipelineSettings(List<String> roles, String instanceId, StreamerSettings streamer,
+public record PipelineSettings(List<Role> roles, String instanceId, StreamerSettings streamer,
                                CollectorSettings collector, GatewaySettings gateway,
                                StoreSettings store, TransportSettings transport, OpsSettings ops) {
 
-  public static final String STREAMER = "streamer";
-  public static final String COLLECTOR = "collector";
-  public static final String GATEWAY = "gateway";
-  public static final Set<String> ROLES = Set.of(STREAMER, COLLECTOR, GATEWAY);
-
-  private static final Set<String> KEYS = Set.of("roles", "instanceId", STREAMER, COLLECTOR, GATEWAY, "store",
-      "transport", "ops");
+  /** Role names as the transports announce them to other members. */
+  public static final String STREAMER = Role.STREAMER.configName();
+  public static final String COLLECTOR = Role.COLLECTOR.configName();
+  public static final String GATEWAY = Role.GATEWAY.configName();
 
   /** Parses a descriptor after applying the process environment's overrides. */
   public static PipelineSettings fromDescriptor(JsonObject descriptor, Map<String, String> env) {
@@ -32,36 +31,51 @@ public record PipelineSettings(List<String> roles, String instanceId, StreamerSe
   }
 
   public static PipelineSettings fromJson(JsonObject json) {
-    JsonObject normalized = normalize(json);
-    Json j = Json.of(normalized, "").allowOnly(KEYS);
-    List<String> roles = j.strings("roles", List.of(STREAMER, COLLECTOR, GATEWAY));
-    if (roles.isEmpty()) {
-      throw new ConfigException("roles", "name at least one of " + ROLES);
-    }
-    for (String role : roles) {
-      if (!ROLES.contains(role)) {
-        throw new ConfigException("roles", "unknown role '" + role + "' (known roles: streamer, collector, gateway)");
-      }
-    }
+    DescriptorJson j = DescriptorJson.of(normalize(json), "").allowOnly();
+    List<Role> roles = roles(j);
     String id = j.string("instanceId", null);
-    return new PipelineSettings(
-        List.copyOf(roles),
+    PipelineSettings s = new PipelineSettings(
+        roles,
         id == null || id.isBlank() ? defaultInstanceId() : id,
-        StreamerSettings.fromJson(j.child(STREAMER).json()),
-        CollectorSettings.fromJson(j.child(COLLECTOR).json()),
-        GatewaySettings.fromJson(j.child(GATEWAY).json()),
-        StoreSettings.fromJson(j.child("store").json()),
-        TransportSettings.fromJson(j.child("transport").json()),
-        OpsSettings.fromJson(j.child("ops").json()));
+        StreamerSettings.fromJson(j.child(STREAMER)),
+        CollectorSettings.fromJson(j.child(COLLECTOR)),
+        GatewaySettings.fromJson(j.child(GATEWAY)),
+        StoreSettings.fromJson(j.child("store")),
+        TransportSettings.fromJson(j.child("transport")),
+        OpsSettings.fromJson(j.child("ops")));
+    j.check();
+    return s;
   }
 
-  public boolean runs(String role) {
+  private static List<Role> roles(DescriptorJson j) {
+    List<String> names = j.strings("roles", ConfigChoice.names(Role.class));
+    if (names.isEmpty()) {
+      j.problem("roles", "name at least one of " + String.join(", ", ConfigChoice.names(Role.class)));
+    }
+    List<Role> roles = new ArrayList<>();
+    for (String name : names) {
+      Role role = ConfigChoice.parse(Role.class, name);
+      if (role == null) {
+        j.problem("roles", "unknown role '" + name + "' (known roles: " + String.join(", ", ConfigChoice.names(Role.class)) + ")");
+      } else if (!roles.contains(role)) {
+        roles.add(role);
+      }
+    }
+    return List.copyOf(roles);
+  }
+
+  public boolean runs(Role role) {
     return roles.contains(role);
+  }
+
+  /** The role names, as the transports announce them to other members. */
+  public List<String> roleNames() {
+    return roles.stream().map(Role::configName).toList();
   }
 
   /** The effective settings, secrets left out. */
   public JsonObject toJson() {
-    return new JsonObject().put("roles", roles).put("instanceId", instanceId)
+    return new JsonObject().put("roles", roleNames()).put("instanceId", instanceId)
         .put(STREAMER, streamer.toJson()).put(COLLECTOR, collector.toJson()).put(GATEWAY, gateway.toJson())
         .put("store", store.toJson()).put("transport", transport.toJson()).put("ops", ops.toJson());
   }
@@ -69,12 +83,12 @@ public record PipelineSettings(List<String> roles, String instanceId, StreamerSe
   /** {@code collector.store} is the descriptor's spelling of the process-wide {@code store} block. */
   private static JsonObject normalize(JsonObject json) {
     JsonObject out = json.copy();
-    JsonObject collector = out.getJsonObject(COLLECTOR);
-    if (collector != null && collector.containsKey("store")) {
+    Object collector = out.getValue(COLLECTOR);
+    if (collector instanceof JsonObject c && c.containsKey("store")) {
       if (out.containsKey("store")) {
         throw new ConfigException("collector.store", "give the store once, either as 'store' or as 'collector.store'");
       }
-      out.put("store", collector.remove("store"));
+      out.put("store", c.remove("store"));
     }
     return out;
   }

@@ -14,21 +14,23 @@ import java.util.Set;
  * @param sslMode {@code disable}, {@code prefer}, {@code require} or {@code verify-full}
  * @param retention PostgreSQL: samples older than this are dropped, a whole partition at a time
  */
-public record StoreSettings(String type, int maxEntriesPerGPU,
+public record StoreSettings(StoreType type, int maxEntriesPerGPU,
                             String host, int port, String database, String user, String password,
                             String sslMode, String sslRootCert, int poolSize, Duration retention) {
 
-  public static final String MEMORY = "memory";
-  public static final String POSTGRES = "postgres";
-
-  private static final Set<String> KEYS = Set.of("type", "maxEntriesPerGPU", "host", "port", "database", "user",
-      "password", "passwordFile", "sslMode", "sslRootCert", "poolSize", "retention");
-
   public static StoreSettings fromJson(JsonObject json) {
-    Json j = Json.of(json, "store").allowOnly(KEYS);
+    DescriptorJson j = DescriptorJson.of(json, "store");
+    StoreSettings s = fromJson(j);
+    j.check();
+    return s;
+  }
+
+  /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
+  static StoreSettings fromJson(DescriptorJson j) {
+    j.allowOnly();
     String password = j.secret("password", "passwordFile");
     return new StoreSettings(
-        j.choice("type", MEMORY, Set.of(MEMORY, POSTGRES)),
+        j.choice("type", StoreType.MEMORY, StoreType.class),
         j.intValue("maxEntriesPerGPU", 10_000, 1, 100_000_000),
         j.string("host", "127.0.0.1"),
         j.intValue("port", 5432, 1, 65_535),
@@ -43,7 +45,7 @@ public record StoreSettings(String type, int maxEntriesPerGPU,
 
   /** The settings without the password, for logs and the effective-config dump. */
   public JsonObject toJson() {
-    return new JsonObject().put("type", type).put("maxEntriesPerGPU", maxEntriesPerGPU)
+    return new JsonObject().put("type", type.configName()).put("maxEntriesPerGPU", maxEntriesPerGPU)
         .put("host", host).put("port", port).put("database", database).put("user", user)
         .put("sslMode", sslMode).put("sslRootCert", sslRootCert).put("poolSize", poolSize)
         .put("retention", Durations.format(retention));

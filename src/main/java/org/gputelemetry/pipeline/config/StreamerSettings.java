@@ -2,7 +2,6 @@ package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * Settings of the streamer role ({@code streamer} block of the descriptor). Immutable.
@@ -21,15 +20,9 @@ import java.util.Set;
  * @param instanceIndex this streamer's index among {@code instanceCount} (static GPU split)
  * @param instanceCount how many streamers share the input; each GPU goes to exactly one
  */
-public record StreamerSettings(String csvPath, boolean loopMode, String timestampMode, long rate, int workers,
+public record StreamerSettings(String csvPath, boolean loopMode, TimestampMode timestampMode, long rate, int workers,
                                int batchSize, Duration streamInterval, int bufferSize, int maxInFlight,
                                int instanceIndex, int instanceCount) {
-
-  public static final String PROCESSING = "processing";
-  public static final String SOURCE = "source";
-
-  private static final Set<String> KEYS = Set.of("csvPath", "loopMode", "timestampMode", "rate", "workers",
-      "batchSize", "streamInterval", "bufferSize", "maxInFlight", "instanceIndex", "instanceCount");
 
   /** Defaults: the bundled sample in a loop, every GPU updated about once a second. */
   public static StreamerSettings defaults() {
@@ -37,12 +30,20 @@ public record StreamerSettings(String csvPath, boolean loopMode, String timestam
   }
 
   public static StreamerSettings fromJson(JsonObject json) {
-    Json j = Json.of(json, "streamer").allowOnly(KEYS);
+    DescriptorJson j = DescriptorJson.of(json, "streamer");
+    StreamerSettings s = fromJson(j);
+    j.check();
+    return s;
+  }
+
+  /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
+  static StreamerSettings fromJson(DescriptorJson j) {
+    j.allowOnly();
     int count = j.intValue("instanceCount", 1, 1, 10_000);
     StreamerSettings s = new StreamerSettings(
         j.string("csvPath", null),
         j.bool("loopMode", true),
-        j.choice("timestampMode", PROCESSING, Set.of(PROCESSING, SOURCE)),
+        j.choice("timestampMode", TimestampMode.PROCESSING, TimestampMode.class),
         j.integer("rate", 1250, 0, 100_000_000),
         j.intValue("workers", 2, 1, 64),
         j.intValue("batchSize", 500, 1, 100_000),
@@ -52,14 +53,14 @@ public record StreamerSettings(String csvPath, boolean loopMode, String timestam
         j.intValue("instanceIndex", 0, 0, count - 1),
         count);
     if (s.streamInterval.isZero()) {
-      throw new ConfigException("streamer.streamInterval", "must be greater than 0");
+      j.problem("streamInterval", "must be greater than 0");
     }
     return s;
   }
 
   public JsonObject toJson() {
     return new JsonObject()
-        .put("csvPath", csvPath).put("loopMode", loopMode).put("timestampMode", timestampMode)
+        .put("csvPath", csvPath).put("loopMode", loopMode).put("timestampMode", timestampMode.configName())
         .put("rate", rate).put("workers", workers).put("batchSize", batchSize)
         .put("streamInterval", Durations.format(streamInterval)).put("bufferSize", bufferSize)
         .put("maxInFlight", maxInFlight).put("instanceIndex", instanceIndex).put("instanceCount", instanceCount);

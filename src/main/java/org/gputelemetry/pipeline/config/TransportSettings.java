@@ -3,7 +3,6 @@ package org.gputelemetry.pipeline.config;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 /**
  * How batches travel from streamers to collectors ({@code transport} block, shared by the roles
@@ -12,13 +11,7 @@ import java.util.Set;
  * @param type {@code local} (one JVM), {@code clustered} (Hazelcast event bus) or {@code redis}
  * @param sendTimeout how long a sent batch may stay unacknowledged before it is sent again
  */
-public record TransportSettings(String type, Duration sendTimeout, Redis redis, Cluster cluster, Spool spool) {
-
-  public static final String LOCAL = "local";
-  public static final String CLUSTERED = "clustered";
-  public static final String REDIS = "redis";
-
-  private static final Set<String> KEYS = Set.of("type", "sendTimeout", "redis", "cluster", "spool");
+public record TransportSettings(TransportType type, Duration sendTimeout, Redis redis, Cluster cluster, Spool spool) {
 
   /**
    * Redis Streams bridge settings, shaped like the Helm chart's {@code externalRedis} block.
@@ -41,12 +34,9 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
                       Duration timeout, int readCount,
                       boolean tlsEnabled, String tlsCaCert, boolean tlsSkipVerify) {
 
-    private static final Set<String> KEYS = Set.of("host", "port", "password", "passwordFile", "database", "stream",
-        "group", "maxLen", "claimIdle", "maxDeliveries", "deadLetterStream", "timeout", "readCount", "tls");
-
-    static Redis fromJson(Json j) {
-      j.allowOnly(KEYS);
-      Json tls = j.child("tls").allowOnly(Set.of("enabled", "caCert", "skipVerify"));
+    static Redis fromJson(DescriptorJson j) {
+      j.allowOnly();
+      DescriptorJson tls = j.child("tls").allowOnly();
       String stream = j.string("stream", "telemetry");
       Redis r = new Redis(
           j.string("host", "127.0.0.1"),
@@ -65,13 +55,13 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
           tls.string("caCert", null),
           tls.bool("skipVerify", false));
       if (r.claimIdle.toMillis() < 100) {
-        throw new ConfigException(j.key("claimIdle"), "must be at least 100ms");
+        j.problem("claimIdle", "must be at least 100ms");
       }
       if (r.timeout.toMillis() < 10) {
-        throw new ConfigException(j.key("timeout"), "must be at least 10ms");
+        j.problem("timeout", "must be at least 10ms");
       }
       if (r.deadLetterStream.equals(stream)) {
-        throw new ConfigException(j.key("deadLetterStream"), "must differ from the stream itself");
+        j.problem("deadLetterStream", "must differ from the stream itself");
       }
       return r;
     }
@@ -106,23 +96,20 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
                         boolean kubernetes, String kubernetesService,
                         Duration joinWait, Duration memberTimeout, int eventBusPort) {
 
-    private static final Set<String> KEYS = Set.of("name", "members", "interface", "port", "kubernetes",
-        "kubernetesService", "joinWait", "memberTimeout", "eventBusPort");
-
-    static Cluster fromJson(Json j) {
-      j.allowOnly(KEYS);
+    static Cluster fromJson(DescriptorJson j) {
+      j.allowOnly();
       List<String> members = j.strings("members", List.of("127.0.0.1"));
       for (String m : members) {
-        checkMember(j.key("members"), m);
+        checkMember(j, m);
       }
       String iface = j.string("interface", "127.0.0.1");
       if (iface.isBlank()) {
-        throw new ConfigException(j.key("interface"), "must be an IP address of this host");
+        j.problem("interface", "must be an IP address of this host");
       }
       boolean kubernetes = j.bool("kubernetes", false);
       String service = j.string("kubernetesService", null);
       if (kubernetes && (service == null || service.isBlank())) {
-        throw new ConfigException(j.key("kubernetesService"), "must name the headless service when kubernetes is true");
+        j.problem("kubernetesService", "must name the headless service when kubernetes is true");
       }
       return new Cluster(
           j.string("name", "telemetry"),
@@ -136,27 +123,26 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
           j.intValue("eventBusPort", 0, 0, 65_535));
     }
 
-    private static Duration wholeSeconds(Json j, String name, Duration def, long min, long max) {
+    private static Duration wholeSeconds(DescriptorJson j, String name, Duration def, long min, long max) {
       Duration d = j.duration(name, def);
       if (d.toMillis() % 1000 != 0 || d.getSeconds() < min || d.getSeconds() > max) {
-        throw new ConfigException(j.key(name), "must be whole seconds between " + min + "s and " + max + "s, got "
-            + Durations.format(d));
+        j.problem(name, "must be whole seconds between " + min + "s and " + max + "s, got " + Durations.format(d));
+        return def;
       }
       return d;
     }
 
-    private static void checkMember(String key, String member) {
+    private static void checkMember(DescriptorJson j, String member) {
       String m = member.strip();
       int colon = m.lastIndexOf(':');
       boolean hasPort = colon >= 0 && m.indexOf(':') == colon;
       String host = hasPort ? m.substring(0, colon) : m;
       if (host.isEmpty()) {
-        throw new ConfigException(key, "expected host or host:port, got '" + member + "'");
-      }
-      if (hasPort) {
+        j.problem("members", "expected host or host:port, got '" + member + "'");
+      } else if (hasPort) {
         String port = m.substring(colon + 1);
         if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
-          throw new ConfigException(key, "expected host or host:port with a port from 1 to 65535, got '" + member + "'");
+          j.problem("members", "expected host or host:port with a port from 1 to 65535, got '" + member + "'");
         }
       }
     }
@@ -174,33 +160,39 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
    *
    * @param fsync {@code always} (every append), {@code interval} (about once a second) or {@code never}
    */
-  public record Spool(String dir, long maxBytes, long segmentBytes, String fsync) {
+  public record Spool(String dir, long maxBytes, long segmentBytes, FsyncPolicy fsync) {
 
-    private static final Set<String> KEYS = Set.of("dir", "maxBytes", "segmentBytes", "fsync");
-
-    static Spool fromJson(Json j) {
-      j.allowOnly(KEYS);
+    static Spool fromJson(DescriptorJson j) {
+      j.allowOnly();
       Spool s = new Spool(
           j.string("dir", "data/spool"),
           j.integer("maxBytes", 1L << 30, 1 << 20, Long.MAX_VALUE),
           j.integer("segmentBytes", 16L << 20, 4096, 1L << 30),
-          j.choice("fsync", "interval", Set.of("always", "interval", "never")));
+          j.choice("fsync", FsyncPolicy.INTERVAL, FsyncPolicy.class));
       if (s.segmentBytes > s.maxBytes) {
-        throw new ConfigException(j.key("segmentBytes"), "must not exceed maxBytes (" + s.maxBytes + ")");
+        j.problem("segmentBytes", "must not exceed maxBytes (" + s.maxBytes + ")");
       }
       return s;
     }
 
     JsonObject toJson() {
       return new JsonObject().put("dir", dir).put("maxBytes", maxBytes).put("segmentBytes", segmentBytes)
-          .put("fsync", fsync);
+          .put("fsync", fsync.configName());
     }
   }
 
   public static TransportSettings fromJson(JsonObject json) {
-    Json j = Json.of(json, "transport").allowOnly(KEYS);
+    DescriptorJson j = DescriptorJson.of(json, "transport");
+    TransportSettings s = fromJson(j);
+    j.check();
+    return s;
+  }
+
+  /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
+  static TransportSettings fromJson(DescriptorJson j) {
+    j.allowOnly();
     return new TransportSettings(
-        j.choice("type", LOCAL, Set.of(LOCAL, CLUSTERED, REDIS)),
+        j.choice("type", TransportType.LOCAL, TransportType.class),
         j.duration("sendTimeout", Duration.ofSeconds(30)),
         Redis.fromJson(j.child("redis")),
         Cluster.fromJson(j.child("cluster")),
@@ -209,7 +201,7 @@ public record TransportSettings(String type, Duration sendTimeout, Redis redis, 
 
   /** The settings without secrets. */
   public JsonObject toJson() {
-    return new JsonObject().put("type", type).put("sendTimeout", Durations.format(sendTimeout))
+    return new JsonObject().put("type", type.configName()).put("sendTimeout", Durations.format(sendTimeout))
         .put("redis", redis.toJson()).put("cluster", cluster.toJson()).put("spool", spool.toJson());
   }
 }

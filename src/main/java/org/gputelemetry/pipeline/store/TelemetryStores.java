@@ -13,10 +13,8 @@ public final class TelemetryStores {
 
   public static TelemetryStore create(Vertx vertx, StoreSettings settings) {
     return switch (settings.type()) {
-      case StoreSettings.MEMORY -> new MemoryTelemetryStore(settings.maxEntriesPerGPU());
-      case StoreSettings.POSTGRES -> new PostgresTelemetryStore(vertx, settings);
-      default -> throw new org.gputelemetry.pipeline.config.ConfigException("store.type",
-          "store '" + settings.type() + "' is not available in this build");
+      case MEMORY -> new MemoryTelemetryStore(settings.maxEntriesPerGPU());
+      case POSTGRES -> new PostgresTelemetryStore(vertx, settings);
     };
   }
 }

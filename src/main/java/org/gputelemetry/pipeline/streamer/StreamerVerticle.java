@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.config.StreamerSettings;
+import org.gputelemetry.pipeline.config.TimestampMode;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
@@ -51,7 +52,7 @@ public final class StreamerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RowSource source = new RowSource(settings.csvPath(), StreamerSettings.SOURCE.equals(settings.timestampMode()));
+    RowSource source = new RowSource(settings.csvPath(), settings.timestampMode() == TimestampMode.SOURCE);
     for (RejectReason reason : RejectReason.values()) {
       metrics.rowsRejected(reason.label(), () -> rejects.count(reason));
     }
@@ -72,7 +73,7 @@ public final class StreamerVerticle extends VerticleBase {
     sender = new BatchSender(vertx, transport, ring, metrics, instanceId, settings);
     for (int i = 0; i < slices.size(); i++) {
       ReplayWorker w = new ReplayWorker(slices.get(i), ring, settings.loopMode(),
-          StreamerSettings.PROCESSING.equals(settings.timestampMode()), settings.rate(), () -> assignment);
+          settings.timestampMode() == TimestampMode.PROCESSING, settings.rate(), () -> assignment);
       workers.add(w);
       Thread t = new Thread(w, "streamer-worker-" + i);
       t.setDaemon(true);

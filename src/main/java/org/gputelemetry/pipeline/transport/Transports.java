@@ -2,7 +2,6 @@ package org.gputelemetry.pipeline.transport;
 
 import io.vertx.core.Vertx;
 import java.util.List;
-import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.model.SampleBatch;
@@ -27,10 +26,9 @@ public final class Transports {
                                  PipelineMetrics metrics) {
     registerCodec(vertx);
     return switch (settings.type()) {
-      case TransportSettings.LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
-      case TransportSettings.REDIS -> new RedisStreamTransport(vertx, settings, instanceId, roles, metrics);
-      case TransportSettings.CLUSTERED -> new ClusteredTransport(vertx, settings, instanceId, roles);
-      default -> throw new ConfigException("transport.type", "unknown transport '" + settings.type() + "'");
+      case LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
+      case REDIS -> new RedisStreamTransport(vertx, settings, instanceId, roles, metrics);
+      case CLUSTERED -> new ClusteredTransport(vertx, settings, instanceId, roles);
     };
   }
 

@@ -76,10 +76,10 @@ class ClusterSettingsTest {
   }
 
   @Test
-  void readmeDocumentsEveryClusterKey() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
+  void configurationPageDocumentsEveryClusterKey() throws IOException {
+    String doc = Files.readString(ConfigurationDocTest.PAGE);
     for (String key : cluster(new JsonObject()).toJson().fieldNames()) {
-      assertTrue(readme.contains("| `transport.cluster." + key + "` |"), "README's keys table lacks transport.cluster." + key);
+      assertTrue(doc.contains("| `transport.cluster." + key + "` |"), "docs/configuration.md's key table lacks transport.cluster." + key);
     }
   }
 

@@ -22,10 +22,10 @@ class PipelineSettingsTest {
   @Test
   void emptyDescriptorYieldsTheDocumentedDefaults() {
     PipelineSettings s = PipelineSettings.fromJson(new JsonObject());
-    assertEquals(List.of("streamer", "collector", "gateway"), s.roles());
+    assertEquals(List.of("streamer", "collector", "gateway"), s.roleNames());
     assertNull(s.streamer().csvPath());
     assertTrue(s.streamer().loopMode());
-    assertEquals("processing", s.streamer().timestampMode());
+    assertEquals(TimestampMode.PROCESSING, s.streamer().timestampMode());
     assertEquals(1250, s.streamer().rate());
     assertEquals(2, s.streamer().workers());
     assertEquals(500, s.streamer().batchSize());
@@ -34,10 +34,10 @@ class PipelineSettingsTest {
     assertEquals(5000, s.collector().batchSize());
     assertEquals(Duration.ofMillis(200), s.collector().pollInterval());
     assertEquals(65536, s.collector().bufferSize());
-    assertEquals("memory", s.store().type());
+    assertEquals(StoreType.MEMORY, s.store().type());
     assertEquals(10000, s.store().maxEntriesPerGPU());
     assertEquals(8080, s.gateway().port());
-    assertEquals("local", s.transport().type());
+    assertEquals(TransportType.LOCAL, s.transport().type());
   }
 
   @Test
@@ -85,11 +85,61 @@ class PipelineSettingsTest {
   }
 
   @Test
-  void missingCsvFileIsReportedWhenTheStreamerStarts(@TempDir Path dir) {
-    // parsing accepts any path; the streamer checks the file (see StreamerVerticle), this checks the message shape
+  void missingCsvFileIsReportedBeforeAnyPortIsBound(@TempDir Path dir) {
+    // parsing accepts any path (a gateway-only process may inherit CSV_PATH); StartupChecks checks the file
     PipelineSettings s = PipelineSettings.fromJson(new JsonObject()
         .put("streamer", new JsonObject().put("csvPath", dir.resolve("absent.csv").toString())));
     assertEquals(dir.resolve("absent.csv").toString(), s.streamer().csvPath());
+    ConfigException e = assertThrows(ConfigException.class, () -> StartupChecks.check(s));
+    assertTrue(e.getMessage().contains("'streamer.csvPath'") && e.getMessage().contains("absent.csv"), e.getMessage());
+    StartupChecks.check(PipelineSettings.fromJson(new JsonObject().put("roles", new JsonArray().add("gateway"))
+        .put("streamer", new JsonObject().put("csvPath", dir.resolve("absent.csv").toString()))));
+  }
+
+  @Test
+  void unusableSpoolDirectoryOfAnEdgeStreamerIsReportedBeforeAnyPortIsBound(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    JsonObject descriptor = new JsonObject().put("roles", new JsonArray().add("streamer"))
+        .put("transport", new JsonObject().put("type", "redis").put("spool", new JsonObject().put("dir", file.toString())));
+    ConfigException e = assertThrows(ConfigException.class, () -> StartupChecks.check(PipelineSettings.fromJson(descriptor)));
+    assertTrue(e.getMessage().contains("'transport.spool.dir'") && e.getMessage().contains("not-a-dir"), e.getMessage());
+    descriptor.getJsonObject("transport").getJsonObject("spool").put("dir", dir.resolve("a/b/spool").toString());
+    StartupChecks.check(PipelineSettings.fromJson(descriptor));
+  }
+
+  @Test
+  void everyProblemOfADescriptorIsReportedInOneStart() {
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(new JsonObject()
+        .put("streamer", new JsonObject().put("batchSize", -1).put("batchsize", 3))
+        .put("colector", new JsonObject())
+        .put("gateway", new JsonObject().put("port", "http"))
+        .put("transport", new JsonObject().put("type", "kafka").put("spool", new JsonObject().put("fsync", "Always")))));
+    String m = e.getMessage();
+    for (String key : List.of("streamer.batchSize", "streamer.batchsize", "colector", "gateway.port", "transport.type",
+        "transport.spool.fsync")) {
+      assertTrue(m.contains("'" + key + "'"), key + " missing from: " + m);
+    }
+    assertEquals(6, e.problems().size(), m);
+    assertTrue(m.startsWith("6 configuration problems:\n"), m);
+  }
+
+  @Test
+  void closedSetsAreCaseSensitiveAndListTheAllowedValues() {
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(new JsonObject()
+        .put("transport", new JsonObject().put("type", "Redis"))));
+    assertEquals("invalid configuration 'transport.type': expected one of local, clustered, redis, got 'Redis'", e.getMessage());
+    e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(new JsonObject()
+        .put("roles", new JsonArray().add("Gateway"))));
+    assertTrue(e.getMessage().contains("known roles: streamer, collector, gateway"), e.getMessage());
+    assertEquals(FsyncPolicy.ALWAYS, PipelineSettings.fromJson(new JsonObject().put("transport", new JsonObject()
+        .put("spool", new JsonObject().put("fsync", "always")))).transport().spool().fsync());
+  }
+
+  @Test
+  void everyBadEnvironmentVariableIsReported() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STREAMER_RATE", "fast", "OPS_ENABLED", "yes")));
+    assertTrue(e.getMessage().contains("STREAMER_RATE") && e.getMessage().contains("OPS_ENABLED"), e.getMessage());
   }
 
   @Test
@@ -102,9 +152,9 @@ class PipelineSettingsTest {
     assertEquals(42, s.streamer().rate());
     assertEquals(9999, s.gateway().port());
     assertEquals("/data/x.csv", s.streamer().csvPath());
-    assertEquals(List.of("streamer", "gateway"), s.roles());
+    assertEquals(List.of("streamer", "gateway"), s.roleNames());
     assertEquals(false, s.streamer().loopMode());
-    assertEquals("redis", s.transport().type());
+    assertEquals(TransportType.REDIS, s.transport().type());
     assertEquals("redis.example", s.transport().redis().host());
     assertEquals("db.example", s.store().host());
     assertEquals(List.of("https://a.example", "https://b.example"), s.gateway().corsAllowedOrigins());
@@ -160,23 +210,24 @@ class PipelineSettingsTest {
   }
 
   @Test
-  void readmeDocumentsEveryEnvironmentVariable() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
+  void configurationPageDocumentsEveryEnvironmentVariable() throws IOException {
+    String doc = Files.readString(ConfigurationDocTest.PAGE);
     for (EnvOverrides.Mapping m : EnvOverrides.MAPPINGS) {
-      assertTrue(readme.contains("`" + m.variable() + "`"), "README does not document " + m.variable());
+      assertTrue(doc.contains("`" + m.variable() + "`"), "docs/configuration.md does not document " + m.variable());
     }
   }
 
   @Test
-  void readmeDocumentsEveryDescriptorKey() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
-    String table = readme.substring(readme.indexOf("### Keys"), readme.indexOf("### Environment variables"));
+  void configurationPageDocumentsEveryDescriptorKey() throws IOException {
+    String doc = Files.readString(ConfigurationDocTest.PAGE);
+    String table = doc.substring(doc.indexOf("## Keys"), doc.indexOf("## Environment variables"));
     List<String> keys = new java.util.ArrayList<>();
     leafKeys("", PipelineSettings.fromJson(new JsonObject()).toJson(), keys);
     keys.remove("instanceId");
     assertTrue(keys.size() > 60, "keys: " + keys);
     for (String key : keys) {
-      assertTrue(table.contains("| `" + key + "` |"), "README's key table does not document " + key);
+      assertTrue(table.contains("| `" + key + "` |"), "docs/configuration.md's key table does not document " + key);
+      assertTrue(ConfigKeys.get(key) != null, "ConfigKeys does not list " + key);
     }
   }
 

@@ -62,7 +62,7 @@ class HelmJarSettingsTest {
           continue;
         }
         PipelineSettings settings = PipelineSettings.fromJson(new JsonObject(descriptor));
-        assertEquals(List.of(role(component(configMap))), settings.roles(), chart.release + "/" + name(configMap));
+        assertEquals(List.of(role(component(configMap))), settings.roleNames(), chart.release + "/" + name(configMap));
         descriptors++;
       }
       assertEquals(chart.pipelineWorkloads().size(), descriptors, chart.release + ": one descriptor per component");
@@ -79,7 +79,7 @@ class HelmJarSettingsTest {
 
         PipelineSettings settings = PipelineSettings.fromDescriptor(descriptorOf(chart, workload), env);
 
-        assertEquals(List.of(role(component(workload))), settings.roles(), where);
+        assertEquals(List.of(role(component(workload))), settings.roleNames(), where);
         assertEquals("pod-0", settings.instanceId(), where + " instance id is the pod name");
         if (env.containsKey("DB_PASSWORD_FILE")) {
           assertEquals("from-file:DB_PASSWORD_FILE", settings.store().password(), where);
@@ -88,17 +88,17 @@ class HelmJarSettingsTest {
           assertEquals("from-file:REDIS_PASSWORD_FILE", settings.transport().redis().password(), where);
         }
         if (!component(workload).equals("streamer")) {
-          assertEquals("postgres", settings.store().type(), where);
+          assertEquals("postgres", settings.store().type().configName(), where);
           assertNotNull(envEntry(container, "DB_PASSWORD_FILE"), where + " reads the database password");
         }
-        if (settings.transport().type().equals("clustered")) {
+        if (settings.transport().type().configName().equals("clustered")) {
           assertTrue(settings.transport().cluster().kubernetes(), where);
           assertEquals("10.1.2.3", settings.transport().cluster().iface(), where + " binds Hazelcast to the pod IP");
           String service = settings.transport().cluster().kubernetesService();
           Map<String, Object> headless = chart.named("Service", service);
           assertEquals("None", at(headless, "spec.clusterIP"), where);
         }
-        if (settings.transport().type().equals("redis")) {
+        if (settings.transport().type().configName().equals("redis")) {
           assertNotNull(envEntry(container, "REDIS_PASSWORD_FILE"), where + " reads the Redis password");
         }
         if ("StatefulSet".equals(workload.get("kind"))) {
@@ -114,7 +114,7 @@ class HelmJarSettingsTest {
     for (Map<String, Object> workload : mode.render().pipelineWorkloads()) {
       PipelineSettings settings = PipelineSettings.fromDescriptor(descriptorOf(mode.render(), workload),
           podEnvironment(container(workload), tmp));
-      assertEquals(mode.transport, settings.transport().type(), mode + "/" + name(workload));
+      assertEquals(mode.transport, settings.transport().type().configName(), mode + "/" + name(workload));
     }
   }
 }

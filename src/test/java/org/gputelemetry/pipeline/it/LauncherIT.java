@@ -1,19 +1,27 @@
 package org.gputelemetry.pipeline.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Starts the real launcher ({@code VertxApplication} with our main verticle, as the jar's manifest
- * does) in a child JVM: a bad descriptor must exit non-zero and say which key is wrong.
+ * does) in a child JVM: a bad descriptor must exit non-zero and say which key is wrong; a port in
+ * use, in one line, which port and how to change it.
  */
 class LauncherIT {
 
@@ -68,5 +76,56 @@ class LauncherIT {
     Result r = launch("-conf", "{\"roles\":[\"streamer\"],\"streamer\":{\"csvPath\":\"/nonexistent/dcgm.csv\"}}");
     assertNotEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("streamer.csvPath") && r.output().contains("/nonexistent/dcgm.csv"), r.output());
+  }
+
+  @Test
+  void portInUseExitsNonZeroWithOneLineNamingThePortAndItsKey() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int port = taken.getLocalPort();
+      Result r = launch("-conf", "{\"roles\":[\"gateway\"],\"gateway\":{\"host\":\"127.0.0.1\",\"port\":" + port + "}}");
+      assertNotEquals(0, r.code(), r.output());
+      String message = "gateway.port " + port + " is already in use (set gateway.port or GATEWAY_PORT)";
+      assertEquals(1, r.output().lines().filter(l -> l.contains(message)).count(), r.output());
+      assertEquals(1, r.output().lines().filter(l -> l.contains("ERROR")).count(), r.output());
+      assertFalse(r.output().contains("\tat "), "stack trace printed:\n" + r.output());
+    }
+  }
+
+  @Test
+  void malformedDescriptorFileExitsNonZeroNamingLineAndColumn(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("bad.json"), "{\n  \"roles\": [\"streamer\",\n}\n");
+    Result r = launch("-conf", file.toString());
+    assertNotEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains(file + " is not valid JSON at line 3, column 1"), r.output());
+  }
+
+  @Test
+  void malformedInlineDescriptorExitsNonZeroNamingLineAndColumn() throws Exception {
+    Result r = launch("-conf", "{\"roles\": [\"streamer\"}");
+    assertNotEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("the -conf JSON is not valid JSON at line 1, column 22"), r.output());
+  }
+
+  @Test
+  void everyBadKeyIsReportedInOneStart() throws Exception {
+    Result r = launch("-conf", "{\"streamer\":{\"batchSize\":-1,\"ratee\":5},\"transport\":{\"type\":\"kafka\"}}");
+    assertNotEquals(0, r.code(), r.output());
+    for (String key : List.of("'streamer.batchSize'", "'streamer.ratee'", "'transport.type'")) {
+      assertTrue(r.output().contains(key), key + " missing:\n" + r.output());
+    }
+  }
+
+  @Test
+  void missingCsvIsReportedBeforeTheGatewayBindsItsPort() throws Exception {
+    // the gateway's port is taken: had the gateway started first, the start would fail on the port instead
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      Result r = launch("-conf", "{\"streamer\":{\"csvPath\":\"/nonexistent/dcgm.csv\"},"
+          + "\"gateway\":{\"host\":\"127.0.0.1\",\"port\":" + taken.getLocalPort() + "}}");
+      assertNotEquals(0, r.code(), r.output());
+      assertTrue(r.output().contains("streamer.csvPath") && r.output().contains("/nonexistent/dcgm.csv"), r.output());
+      assertFalse(r.output().contains("already in use"), r.output());
+    }
   }
 }

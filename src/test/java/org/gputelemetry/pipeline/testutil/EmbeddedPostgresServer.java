@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.gputelemetry.pipeline.config.StoreSettings;
+import org.gputelemetry.pipeline.config.StoreType;
 
 /**
  * A real PostgreSQL 16 server for tests, from the binaries Maven provides (zonky), listening on
@@ -163,7 +164,7 @@ public final class EmbeddedPostgresServer {
   /** The store settings of a {@code postgres} store on {@code database}; {@code extra} overrides keys. */
   public StoreSettings settings(String database, JsonObject extra) {
     JsonObject json = new JsonObject()
-        .put("type", StoreSettings.POSTGRES)
+        .put("type", StoreType.POSTGRES.configName())
         .put("host", "127.0.0.1")
         .put("port", port())
         .put("database", database)

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.config.TransportType;
 
 /**
  * A Hazelcast cluster of the tests' own: loopback only (TCP-IP on 127.0.0.1, multicast off), a
@@ -57,7 +58,7 @@ public final class LoopbackCluster {
     for (int p = base; p < base + PORTS; p++) {
       members.add("127.0.0.1:" + p);
     }
-    return new JsonObject().put("type", TransportSettings.CLUSTERED).put("sendTimeout", sendTimeout)
+    return new JsonObject().put("type", TransportType.CLUSTERED.configName()).put("sendTimeout", sendTimeout)
         .put("cluster", new JsonObject().put("name", name).put("members", members).put("interface", "127.0.0.1")
             .put("port", base).put("joinWait", "0s").put("memberTimeout", memberTimeout));
   }

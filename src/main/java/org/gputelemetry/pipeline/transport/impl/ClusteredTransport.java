@@ -14,6 +14,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 import java.util.function.Consumer;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.config.TransportType;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.streamer.Assignment;
 import org.gputelemetry.pipeline.transport.Addresses;
@@ -150,7 +151,7 @@ public final class ClusteredTransport extends LocalTransport implements Streamer
 
   @Override
   public String type() {
-    return TransportSettings.CLUSTERED;
+    return TransportType.CLUSTERED.configName();
   }
 
   /** Must be called after {@link #start()} succeeded (the dispatcher wires the streamer after it). */

@@ -78,7 +78,7 @@ final class RedisStreamProducer {
     io = vertx.createSharedWorkerExecutor("edge-spool-" + System.identityHashCode(this), 1);
     metrics.spool(spooledBytes::get, spooledBatches::get);
     metrics.redisBacklog(backlog::get);
-    DiskSpool.Fsync fsync = DiskSpool.Fsync.valueOf(spoolSettings.fsync().toUpperCase(java.util.Locale.ROOT));
+    DiskSpool.Fsync fsync = DiskSpool.Fsync.valueOf(spoolSettings.fsync().name());
     return io.executeBlocking(() -> {
           DiskSpool s = DiskSpool.open(Path.of(spoolSettings.dir()), spoolSettings.maxBytes(),
               spoolSettings.segmentBytes(), fsync);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.config.TransportType;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
@@ -123,7 +124,7 @@ public final class RedisStreamTransport implements Transport {
 
   @Override
   public String type() {
-    return TransportSettings.REDIS;
+    return TransportType.REDIS.configName();
   }
 
   /** Whether the edge is writing to its spool rather than to Redis (readiness detail). */

@@ -1,0 +1,222 @@
+package org.gputelemetry.pipeline.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.gputelemetry.pipeline.config.ConfigKey.Type;
+
+/**
+ * Every descriptor key, once: its name, type, documented default, environment variable and
+ * meaning. Unknown-key detection ({@link DescriptorJson#allowOnly()}), the environment overrides
+ * ({@link EnvOverrides}) and the tables of {@code docs/configuration.md} all derive from this
+ * list; tests hold the settings records' parsed defaults to it. Adding a key means adding it here
+ * and reading it in the settings record of its block.
+ */
+public final class ConfigKeys {
+
+  /** All keys, in the order the documentation lists them. */
+  public static final List<ConfigKey> ALL = List.of(
+      key("roles", Type.LIST, "[\"streamer\",\"collector\",\"gateway\"]", "ROLES",
+          "roles this process runs: `streamer`, `collector`, `gateway`"),
+      derived("instanceId", Type.STRING, "`$HOSTNAME-<random>`", "INSTANCE_ID",
+          "this process's id in logs, metrics and batches"),
+      key("streamer.csvPath", Type.STRING, "none", "CSV_PATH",
+          "DCGM exporter CSV to replay; none = the bundled sample (2,470 rows, 247 GPUs, 31 hosts). Checked before any port is bound"),
+      key("streamer.loopMode", Type.BOOLEAN, "true", "STREAMER_LOOP_MODE",
+          "replay forever; `false` = one pass, then idle and report finished (`/ready` detail)"),
+      key("streamer.timestampMode", Type.CHOICE, "processing", "STREAMER_TIMESTAMP_MODE",
+          "`processing` stamps each row when processed (replay semantics); `source` keeps the CSV timestamp"),
+      key("streamer.rate", Type.NUMBER, "1250", "STREAMER_RATE",
+          "rows per second per worker; `0` = as fast as possible. With 2 workers the sample's 247 GPUs each update about once a second"),
+      key("streamer.workers", Type.NUMBER, "2", "STREAMER_WORKERS",
+          "replay threads; the file's GPUs are split among them"),
+      key("streamer.batchSize", Type.NUMBER, "500", "STREAMER_BATCH_SIZE",
+          "most rows per transport message"),
+      key("streamer.streamInterval", Type.DURATION, "100ms", "STREAMER_STREAM_INTERVAL",
+          "longest a partial batch waits before it is sent"),
+      key("streamer.bufferSize", Type.NUMBER, "65536", "STREAMER_BUFFER_SIZE",
+          "capacity (rows) of the ring between workers and the batching loop"),
+      key("streamer.maxInFlight", Type.NUMBER, "32", null,
+          "batches sent and not yet acknowledged before the streamer waits; the rows in flight (`maxInFlight × batchSize`) should cover what the collectors commit at once (`workers × collector.batchSize`, twice over), or throughput is bound by commit round trips"),
+      key("streamer.instanceIndex", Type.NUMBER, "0", "STREAMER_INSTANCE_INDEX",
+          "this streamer's share when several split the input (static split)"),
+      key("streamer.instanceCount", Type.NUMBER, "1", "STREAMER_INSTANCE_COUNT",
+          "how many streamers split the input; each GPU goes to exactly one"),
+      key("collector.workers", Type.NUMBER, "2", "COLLECTOR_WORKERS",
+          "writer threads writing to the store concurrently"),
+      key("collector.batchSize", Type.NUMBER, "5000", "COLLECTOR_BATCH_SIZE",
+          "most samples per store write (one transaction)"),
+      key("collector.pollInterval", Type.DURATION, "200ms", "COLLECTOR_POLL_INTERVAL",
+          "longest an idle writer sleeps (writers are also woken on arrival)"),
+      key("collector.bufferSize", Type.NUMBER, "65536", "COLLECTOR_BUFFER_SIZE",
+          "capacity (samples) of the collector's ring; when full, batches are refused and retried"),
+      key("store.type", Type.CHOICE, "memory", "STORE_TYPE",
+          "`memory` (embedded, bounded, lost on exit) or `postgres` (production). The block may also be given as `collector.store`; it is the process's store: the collector writes it, the gateway reads it"),
+      key("store.maxEntriesPerGPU", Type.NUMBER, "10000", "STORE_MAX_ENTRIES_PER_GPU",
+          "memory store: samples kept per GPU, oldest dropped first"),
+      key("store.host", Type.STRING, "127.0.0.1", "DB_HOST",
+          "PostgreSQL host"),
+      key("store.port", Type.NUMBER, "5432", "DB_PORT",
+          "PostgreSQL port"),
+      key("store.database", Type.STRING, "telemetry", "DB_NAME",
+          "database (must exist; the store creates and migrates its tables)"),
+      key("store.user", Type.STRING, "telemetry", "DB_USER",
+          "role; owns the tables, so it may create and drop partitions"),
+      key("store.password", Type.STRING, "none", "DB_PASSWORD",
+          "password (prefer `passwordFile`; never commit one)"),
+      key("store.passwordFile", Type.STRING, "none", "DB_PASSWORD_FILE",
+          "file holding the password (a mounted Secret); wins over `password`"),
+      key("store.sslMode", Type.STRING, "prefer", "DB_SSLMODE",
+          "`disable`, `prefer`, `require`, `verify-full` (libpq semantics)"),
+      key("store.sslRootCert", Type.STRING, "none", "DB_SSLROOTCERT",
+          "PEM CA for `verify-full` (required there)"),
+      key("store.poolSize", Type.NUMBER, "4", "DB_POOL_SIZE",
+          "connections per process"),
+      key("store.retention", Type.DURATION, "7d", "DB_RETENTION",
+          "samples older than this are dropped, a whole daily partition at a time; `0d` keeps all"),
+      key("gateway.host", Type.STRING, "0.0.0.0", "GATEWAY_HOST",
+          "interface the HTTP server binds"),
+      key("gateway.port", Type.NUMBER, "8080", "GATEWAY_PORT",
+          "HTTP port; `0` = a free port (tests)"),
+      key("gateway.cors.allowedOrigins", Type.LIST, "[]", "GATEWAY_CORS_ALLOWED_ORIGINS",
+          "origins allowed by CORS; empty = CORS off"),
+      key("gateway.cors.allowedMethods", Type.LIST, "[\"GET\",\"OPTIONS\"]", "GATEWAY_CORS_ALLOWED_METHODS",
+          "methods allowed by CORS"),
+      key("gateway.tls.enabled", Type.BOOLEAN, "false", "GATEWAY_TLS_ENABLED",
+          "serve HTTPS instead of HTTP"),
+      key("gateway.tls.certPath", Type.STRING, "none", "GATEWAY_TLS_CERT",
+          "PEM certificate (chain); required with TLS, checked before any port is bound"),
+      key("gateway.tls.keyPath", Type.STRING, "none", "GATEWAY_TLS_KEY",
+          "PEM private key; required with TLS, checked before any port is bound"),
+      derived("gateway.auth.enabled", Type.BOOLEAN, "`true` if tokens are given, else `false`", "GATEWAY_AUTH_ENABLED",
+          "bearer-token authentication of `/api/*` and `/ws/*`"),
+      key("gateway.auth.tokenFile", Type.STRING, "none", "GATEWAY_AUTH_TOKEN_FILE",
+          "accepted tokens, one per line (a mounted secret; `#` comments allowed)"),
+      key("gateway.auth.tokens", Type.LIST, "[]", null,
+          "accepted tokens inline (for tests; never commit real ones, use `tokenFile`)"),
+      key("gateway.websocket.queueSize", Type.NUMBER, "10000", "GATEWAY_WEBSOCKET_QUEUE_SIZE",
+          "samples a slow live-feed client may have queued before the oldest are dropped"),
+      key("gateway.instances", Type.NUMBER, "0", "GATEWAY_INSTANCES",
+          "HTTP servers sharing the port, each on its own event loop; `0` = one per CPU core (port `0`, a free port in tests, always gets one)"),
+      key("ops.enabled", Type.BOOLEAN, "true", "OPS_ENABLED",
+          "processes without the gateway role serve `/health`, `/ready`, `/metrics` on `ops.port`"),
+      key("ops.host", Type.STRING, "0.0.0.0", "OPS_HOST",
+          "interface the ops server binds"),
+      key("ops.port", Type.NUMBER, "9090", "OPS_PORT",
+          "ops HTTP port (not used when the process runs the gateway: the gateway port serves them)"),
+      key("transport.type", Type.CHOICE, "local", "TRANSPORT_TYPE",
+          "`local` (one JVM), `clustered` (Vert.x event bus clustered by Hazelcast) or `redis` (Redis Streams bridge)"),
+      key("transport.sendTimeout", Type.DURATION, "30s", null,
+          "how long a batch may stay unacknowledged before it is sent again"),
+      key("transport.cluster.name", Type.STRING, "telemetry", "CLUSTER_NAME",
+          "Hazelcast cluster name; members with another name never join"),
+      key("transport.cluster.members", Type.LIST, "[\"127.0.0.1\"]", "CLUSTER_MEMBERS",
+          "TCP-IP join members, `host` or `host:port` (a bare host is tried on `port` and the next two); ignored with `kubernetes`"),
+      key("transport.cluster.interface", Type.STRING, "127.0.0.1", "CLUSTER_INTERFACE",
+          "IP address of this host that Hazelcast and the event bus bind and advertise (the pod IP in Kubernetes)"),
+      key("transport.cluster.port", Type.NUMBER, "5701", "CLUSTER_PORT",
+          "first Hazelcast port tried; the next free one is taken when it is in use"),
+      key("transport.cluster.kubernetes", Type.BOOLEAN, "false", "CLUSTER_KUBERNETES",
+          "find members through the Kubernetes API (endpoints of a headless service) instead of `members`"),
+      key("transport.cluster.kubernetesService", Type.STRING, "none", "CLUSTER_KUBERNETES_SERVICE",
+          "that headless service; required with `kubernetes`"),
+      key("transport.cluster.joinWait", Type.DURATION, "1s", "CLUSTER_JOIN_WAIT",
+          "how long a starting member waits for others before it forms a cluster alone (whole seconds, 0-60)"),
+      key("transport.cluster.memberTimeout", Type.DURATION, "10s", "CLUSTER_MEMBER_TIMEOUT",
+          "a member missing heartbeats this long is dropped (whole seconds, 2-300); a process that died is usually dropped within a second, when its host refuses reconnections"),
+      key("transport.cluster.eventBusPort", Type.NUMBER, "0", "CLUSTER_EVENT_BUS_PORT",
+          "TCP port of the event bus between members; `0` = any free port"),
+      key("transport.redis.host", Type.STRING, "127.0.0.1", "REDIS_HOST",
+          "Redis host"),
+      key("transport.redis.port", Type.NUMBER, "6379", "REDIS_PORT",
+          "Redis port (the TLS port when `tls.enabled`)"),
+      key("transport.redis.password", Type.STRING, "none", "REDIS_PASSWORD",
+          "Redis AUTH password (prefer `passwordFile`; never commit one)"),
+      key("transport.redis.passwordFile", Type.STRING, "none", "REDIS_PASSWORD_FILE",
+          "file holding the password (a mounted Secret); wins over `password`"),
+      key("transport.redis.database", Type.NUMBER, "0", "REDIS_DATABASE",
+          "Redis database number"),
+      key("transport.redis.stream", Type.STRING, "telemetry", "REDIS_STREAM",
+          "the stream streamers append to and collectors read"),
+      key("transport.redis.group", Type.STRING, "collectors", "REDIS_GROUP",
+          "the collectors' consumer group"),
+      key("transport.redis.maxLen", Type.NUMBER, "20000", "REDIS_MAXLEN",
+          "approximate bound of the stream in entries (`XADD MAXLEN ~`); the edge spools rather than let trimming cut unread entries. An entry is one batch (about 70 bytes a row), so this is Redis memory: 20,000 entries of 500-row batches take about 700 MB"),
+      key("transport.redis.claimIdle", Type.DURATION, "30s", null,
+          "how long an entry stays pending with a silent consumer before another collector claims it"),
+      key("transport.redis.maxDeliveries", Type.NUMBER, "5", null,
+          "deliveries after which an entry goes to the dead-letter stream"),
+      derived("transport.redis.deadLetterStream", Type.STRING, "`<stream>:dead`", null,
+          "where over-delivered and undecodable entries go"),
+      key("transport.redis.timeout", Type.DURATION, "5s", null,
+          "longest wait for a connection or a reply before the link counts as lost"),
+      key("transport.redis.readCount", Type.NUMBER, "64", null,
+          "entries per `XREADGROUP`; a collector holds at most twice as many unacknowledged"),
+      key("transport.redis.tls.enabled", Type.BOOLEAN, "false", "REDIS_TLS_ENABLED",
+          "TLS to Redis (`rediss://`)"),
+      key("transport.redis.tls.caCert", Type.STRING, "none", "REDIS_TLS_CA_CERT",
+          "CA that signed the server's certificate: a PEM file path or the PEM text; none = the JVM's trust store"),
+      key("transport.redis.tls.skipVerify", Type.BOOLEAN, "false", "REDIS_TLS_SKIP_VERIFY",
+          "trust any server certificate (tests only)"),
+      key("transport.spool.dir", Type.STRING, "data/spool", "SPOOL_DIR",
+          "edge spool directory (a volume in Kubernetes: `mq.persistence`); checked before any port is bound"),
+      key("transport.spool.maxBytes", Type.NUMBER, "1073741824", "SPOOL_MAX_BYTES",
+          "most bytes the spool holds; when full the streamer slows down"),
+      key("transport.spool.segmentBytes", Type.NUMBER, "16777216", null,
+          "size of one spool segment file"),
+      key("transport.spool.fsync", Type.CHOICE, "interval", null,
+          "`always` (every batch on disk before it counts as sent), `interval` (about once a second) or `never`"));
+
+  private static final Map<String, ConfigKey> BY_PATH = index();
+
+  private ConfigKeys() {
+  }
+
+  /** The key at {@code path}, or {@code null}. */
+  public static ConfigKey get(String path) {
+    return BY_PATH.get(path);
+  }
+
+  /** The names that may appear directly in the block at {@code prefix} ({@code ""} for the top level). */
+  public static Set<String> namesIn(String prefix) {
+    Set<String> names = new TreeSet<>();
+    String start = prefix.isEmpty() ? "" : prefix + ".";
+    for (ConfigKey k : ALL) {
+      if (k.path().startsWith(start)) {
+        String rest = k.path().substring(start.length());
+        int dot = rest.indexOf('.');
+        names.add(dot < 0 ? rest : rest.substring(0, dot));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * How to change the value of {@code path}: the key, and its variable when it has one
+   * ({@code gateway.port or GATEWAY_PORT}).
+   */
+  public static String howToSet(String path) {
+    ConfigKey k = get(path);
+    return k == null || k.env() == null ? path : path + " or " + k.env();
+  }
+
+  private static ConfigKey key(String path, Type type, String defaultValue, String env, String description) {
+    return new ConfigKey(path, type, defaultValue, false, env, description);
+  }
+
+  private static ConfigKey derived(String path, Type type, String defaultValue, String env, String description) {
+    return new ConfigKey(path, type, defaultValue, true, env, description);
+  }
+
+  private static Map<String, ConfigKey> index() {
+    Map<String, ConfigKey> out = new LinkedHashMap<>();
+    for (ConfigKey k : ALL) {
+      if (out.put(k.path(), k) != null) {
+        throw new IllegalStateException("key listed twice: " + k.path());
+      }
+    }
+    return out;
+  }
+}
