@@ -49,7 +49,9 @@ import org.gputelemetry.pipeline.model.Timestamps;
  * <p><b>Identity.</b> All samples of one uuid share one {@link Gpu} instance, described by the
  * first row seen for that uuid: {@code gpu_id} becomes its index ({@code -1} when absent or not an
  * integer), and an absent device, model or hostname is the empty string. Metric, pod, namespace
- * and container names are pooled, so replaying the samples does not multiply the strings.
+ * and container names are pooled, so replaying the samples does not multiply the strings. Both are
+ * bounded (a file of endless distinct uuids does not grow the heap): past 65,536 GPUs the GPU
+ * cache starts afresh, so a GPU seen again is described anew by its next row.
  *
  * <p>Not thread-safe: use one reader per thread. The {@link RejectCounter} may be shared.
  */
@@ -69,6 +71,7 @@ public final class DcgmCsvReader implements Closeable {
 
   private static final char BYTE_ORDER_MARK = '\uFEFF';
   private static final int POOL_CAPACITY = 10_000;
+  private static final int GPU_CACHE_MAX = 65_536;
   private static final int DETAIL_MAX_CHARS = 80;
 
   private final CsvLines lines;
@@ -279,6 +282,9 @@ public final class DcgmCsvReader implements Closeable {
     if (gpu == null) {
       gpu = new Gpu(uuid, gpuIndex(field(row, columns.gpuId)), description(row, columns.device),
           description(row, columns.modelName), description(row, columns.hostname));
+      if (gpus.size() == GPU_CACHE_MAX) {
+        gpus.clear();
+      }
       gpus.put(uuid, gpu);
     }
     return gpu;
