@@ -6,15 +6,24 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
  * The pipeline's own meters, registered once per process on one registry (the one Prometheus
  * scrapes). Meters are thread-safe; the hot path only increments pre-registered counters.
+ *
+ * <p>Every meter lives as long as this object. Micrometer holds the state object of a
+ * {@link FunctionCounter} (and of a gauge built without {@code strongReference}) only weakly:
+ * once the caller's lambda is collected the meter reads NaN or 0. So every function passed in is
+ * kept here, and gauges are built with {@code strongReference(true)}.
  */
 public final class PipelineMetrics {
 
   private final MeterRegistry registry;
+  /** Strong references to the functions behind function meters (see the class comment). */
+  private final List<Object> functions = new CopyOnWriteArrayList<>();
   public final Counter rowsStreamed;
   public final Counter batchesSent;
   public final Counter batchesRetried;
@@ -66,15 +75,17 @@ public final class PipelineMetrics {
 
   /** Gauges of the edge spool's size on disk and the batches it holds. */
   public void spool(Supplier<Number> bytes, Supplier<Number> batches) {
-    Gauge.builder(MetricNames.SPOOL_BYTES, bytes).description("Bytes the edge spool takes on disk").baseUnit("bytes")
-        .register(registry);
-    Gauge.builder(MetricNames.SPOOL_BATCHES, batches).description("Batches waiting in the edge spool").register(registry);
+    Gauge.builder(MetricNames.SPOOL_BYTES, hold(bytes)).description("Bytes the edge spool takes on disk").baseUnit("bytes")
+        .strongReference(true).register(registry);
+    Gauge.builder(MetricNames.SPOOL_BATCHES, hold(batches)).description("Batches waiting in the edge spool")
+        .strongReference(true).register(registry);
   }
 
   /** Gauge of the stream entries the collectors' group has not acknowledged, as the edge last saw it. */
   public void redisBacklog(Supplier<Number> entries) {
-    Gauge.builder(MetricNames.REDIS_BACKLOG, entries)
-        .description("Entries of the Redis stream not yet acknowledged by the collectors' group").register(registry);
+    Gauge.builder(MetricNames.REDIS_BACKLOG, hold(entries))
+        .description("Entries of the Redis stream not yet acknowledged by the collectors' group")
+        .strongReference(true).register(registry);
   }
 
   /** Counter of entries moved to the dead-letter stream for {@code reason} ({@code max_deliveries}, {@code undecodable}). */
@@ -89,26 +100,34 @@ public final class PipelineMetrics {
 
   /** Exposes the count of rows rejected for {@code reason} (a snake_case label), kept by the parser. */
   public void rowsRejected(String reason, Supplier<Number> count) {
-    FunctionCounter.builder(MetricNames.ROWS_REJECTED, count, c -> c.get().doubleValue())
+    // FunctionCounter has no strongReference option: hold() is what keeps the count alive.
+    FunctionCounter.builder(MetricNames.ROWS_REJECTED, hold(count), c -> c.get().doubleValue())
         .description("Source rows rejected, by reason").tag("reason", reason).register(registry);
   }
 
   /** Gauge of a queue's depth in samples; {@code queue} names which ring. */
   public void queueDepth(String queue, Supplier<Number> depth) {
-    Gauge.builder(MetricNames.TRANSPORT_QUEUE_DEPTH, depth).description("Samples waiting in a hot-path ring buffer")
-        .tag("queue", queue).register(registry);
+    Gauge.builder(MetricNames.TRANSPORT_QUEUE_DEPTH, hold(depth)).description("Samples waiting in a hot-path ring buffer")
+        .tag("queue", queue).strongReference(true).register(registry);
   }
 
   /** 1 while {@code transport} reaches its peers or broker, 0 otherwise. */
   public void connectionStatus(String transport, Supplier<Boolean> connected) {
-    Gauge.builder(MetricNames.QUEUE_CONNECTION_STATUS, () -> connected.get() ? 1 : 0)
-        .description("Whether the transport is connected (1) or not (0)").tag("transport", transport).register(registry);
+    Supplier<Number> status = () -> connected.get() ? 1 : 0;
+    Gauge.builder(MetricNames.QUEUE_CONNECTION_STATUS, hold(status))
+        .description("Whether the transport is connected (1) or not (0)").tag("transport", transport)
+        .strongReference(true).register(registry);
   }
 
   /** Gauge of the live-feed WebSocket connections open now. */
   public void websocketClients(Supplier<Number> clients) {
-    Gauge.builder(MetricNames.WEBSOCKET_CLIENTS, clients).description("Live-feed WebSocket connections open")
-        .register(registry);
+    Gauge.builder(MetricNames.WEBSOCKET_CLIENTS, hold(clients)).description("Live-feed WebSocket connections open")
+        .strongReference(true).register(registry);
+  }
+
+  private <T> T hold(T function) {
+    functions.add(function);
+    return function;
   }
 
   /** Records how long a batch took from its first row being processed to commit. */

@@ -1,6 +1,5 @@
 package org.gputelemetry.pipeline.streamer;
 
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.gputelemetry.pipeline.model.Sample;
@@ -8,7 +7,7 @@ import org.jctools.queues.MessagePassingQueue;
 
 /**
  * One streamer worker thread: replays its slice of the file's rows into the shared ring, stamping
- * them with the processing time when asked, at most {@code rate} rows a second. When the ring is
+ * them with the processing time when asked (a pass is one {@code slice.iterator()}), at most {@code rate} rows a second. When the ring is
  * full it waits (backpressure): a row is never dropped. Runs until {@link #stop} or, in one-pass
  * mode, the end of its slice.
  */
@@ -17,7 +16,7 @@ final class ReplayWorker implements Runnable {
   private static final long MIN_PARK_NANOS = 50_000;
   private static final long MAX_PARK_NANOS = 2_000_000;
 
-  private final List<Sample> slice;
+  private final Iterable<Sample> slice;
   private final MessagePassingQueue<Sample> ring;
   private final boolean loop;
   private final boolean processingTime;
@@ -27,7 +26,7 @@ final class ReplayWorker implements Runnable {
   private volatile boolean stopped;
   private volatile long emitted;
 
-  ReplayWorker(List<Sample> slice, MessagePassingQueue<Sample> ring, boolean loop, boolean processingTime, long rate,
+  ReplayWorker(Iterable<Sample> slice, MessagePassingQueue<Sample> ring, boolean loop, boolean processingTime, long rate,
                Supplier<Assignment> assignment) {
     this.slice = slice;
     this.ring = ring;
@@ -52,6 +51,7 @@ final class ReplayWorker implements Runnable {
     long paced = 0;
     do {
       Assignment owner = assignment.get();
+      long passStart = count;
       for (Sample row : slice) {
         if (stopped) {
           emitted = count;
@@ -87,8 +87,8 @@ final class ReplayWorker implements Runnable {
         }
       }
       emitted = count;
-      if (slice.isEmpty() && loop) {
-        LockSupport.parkNanos(100_000_000L); // nothing to replay (all GPUs owned elsewhere): don't spin
+      if (count == passStart && loop) {
+        LockSupport.parkNanos(100_000_000L); // nothing replayed (all GPUs owned elsewhere): don't spin
       }
     } while (loop && !stopped);
   }

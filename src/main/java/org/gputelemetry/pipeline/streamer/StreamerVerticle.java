@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The streamer role: replays DCGM telemetry (a DCGM exporter CSV, by default the bundled sample)
  * into the transport. {@code workers} threads put rows into a bounded JCTools MPSC ring; one
- * {@link BatchSender} thread drains it into batches. The file is parsed once at start (bad rows
- * are counted by reason and skipped) and its GPUs are split among workers, and among streamer
- * instances by {@link Assignment}. In one-pass mode the streamer idles once every row is
+ * {@link BatchSender} thread drains it into batches. Bad rows are counted by reason and skipped.
+ * The file's GPUs are split among workers, and among streamer instances by {@link Assignment}; a
+ * one-pass file (or a large looped one) is streamed to the workers by a reader thread, a small
+ * looped one parsed once and replayed from memory (see {@link RowSource}). In one-pass mode the streamer idles once every row is
  * acknowledged and reports itself finished.
  */
 public final class StreamerVerticle extends VerticleBase {
@@ -39,6 +40,7 @@ public final class StreamerVerticle extends VerticleBase {
   private final Promise<Void> finished = Promise.promise();
   private volatile Assignment assignment;
   private BatchSender sender;
+  private RowFeed feed;
   private Thread senderThread;
   private long finishTimer = -1;
 
@@ -56,23 +58,26 @@ public final class StreamerVerticle extends VerticleBase {
     for (RejectReason reason : RejectReason.values()) {
       metrics.rowsRejected(reason.label(), () -> rejects.count(reason));
     }
-    return vertx.executeBlocking(() -> source.readSlices(0, 1, settings.workers(), rejects), false)
+    return vertx.executeBlocking(() -> source.slices(settings.workers(), settings.loopMode(), rejects), false)
         .map(slices -> {
           startThreads(slices);
-          LOG.info("Streamer {} replaying {} ({} rows, {} rejected) with {} workers, {} mode, {} timestamps, rate {}",
-              instanceId, source.describe(), slices.stream().mapToInt(List::size).sum(), rejects.total(),
+          LOG.info("Streamer {} replaying {} ({}) with {} workers, {} mode, {} timestamps, rate {}",
+              instanceId, source.describe(), slices.feed() == null
+                  ? slices.heldRows() + " rows held in memory, " + rejects.total() + " rejected"
+                  : "streamed from the file",
               settings.workers(), settings.loopMode() ? "loop" : "one-pass", settings.timestampMode(),
               settings.rate() == 0 ? "unlimited" : settings.rate() + " rows/s per worker");
           return null;
         });
   }
 
-  private void startThreads(List<List<Sample>> slices) {
+  private void startThreads(RowSource.Slices slices) {
     MpscArrayQueue<Sample> ring = new MpscArrayQueue<>(settings.bufferSize());
     metrics.queueDepth("streamer", ring::size);
     sender = new BatchSender(vertx, transport, ring, metrics, instanceId, settings);
-    for (int i = 0; i < slices.size(); i++) {
-      ReplayWorker w = new ReplayWorker(slices.get(i), ring, settings.loopMode(),
+    List<Iterable<Sample>> perWorker = slices.perWorker();
+    for (int i = 0; i < perWorker.size(); i++) {
+      ReplayWorker w = new ReplayWorker(perWorker.get(i), ring, settings.loopMode(),
           settings.timestampMode() == TimestampMode.PROCESSING, settings.rate(), () -> assignment);
       workers.add(w);
       Thread t = new Thread(w, "streamer-worker-" + i);
@@ -82,6 +87,12 @@ public final class StreamerVerticle extends VerticleBase {
     senderThread = new Thread(sender, "streamer-batcher");
     senderThread.setDaemon(true);
     senderThread.start();
+    feed = slices.feed();
+    if (feed != null) {
+      Thread reader = new Thread(feed, "streamer-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
     threads.forEach(Thread::start);
     if (!settings.loopMode()) {
       finishTimer = vertx.setPeriodic(100, id -> checkFinished());
@@ -125,6 +136,9 @@ public final class StreamerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     workers.forEach(ReplayWorker::stop);
+    if (feed != null) {
+      feed.stop();
+    }
     if (sender == null) {
       return Future.succeededFuture();
     }

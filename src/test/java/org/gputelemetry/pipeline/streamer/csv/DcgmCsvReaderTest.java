@@ -171,20 +171,22 @@ class DcgmCsvReaderTest {
   }
 
   @Test
-  void readsFieldWithEmbeddedNewlineAsOneRow() {
+  void quotedNewlineCostsOnlyTheLinesOfThatRow() {
+    // DCGM never writes a newline inside a field: a record is one line, so the open quote costs
+    // line 2 and the two continuation lines are rows too short to use.
     String csv = lines("uuid,metric_name,labels_raw,value",
         "GPU-1,m,\"first line\nsecond line\r\nthird\",5",
         "GPU-2,m,plain,6");
     RejectCounter rejects = new RejectCounter();
 
     try (DcgmCsvReader reader = open(csv, false, rejects)) {
-      assertEquals(5.0, reader.next().value());
-      assertEquals(2, reader.lineNumber());
       assertEquals(6.0, reader.next().value());
       assertEquals(5, reader.lineNumber());
       assertNull(reader.next());
     }
-    assertEquals(0, rejects.total());
+    assertEquals(1, rejects.count(RejectReason.UNTERMINATED_QUOTE));
+    assertEquals(2, rejects.count(RejectReason.TOO_FEW_FIELDS));
+    assertEquals(3, rejects.total());
   }
 
   @Test

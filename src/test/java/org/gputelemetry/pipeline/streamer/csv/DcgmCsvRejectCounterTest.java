@@ -80,7 +80,7 @@ class DcgmCsvRejectCounterTest {
 
     assertEquals(1, rejects.logged(RejectReason.BAD_VALUE));
     assertEquals(1, rejects.logged(RejectReason.BAD_TIMESTAMP));
-    assertEquals(0, rejects.logged(RejectReason.MALFORMED));
+    assertEquals(0, rejects.logged(RejectReason.LINE_TOO_LONG));
   }
 
   @Test
@@ -108,8 +108,8 @@ class DcgmCsvRejectCounterTest {
 
     assertEquals(RejectReason.values().length, snapshot.size());
     assertEquals(1L, snapshot.get(RejectReason.TOO_FEW_FIELDS));
-    assertEquals(0L, snapshot.get(RejectReason.MALFORMED));
-    assertThrows(UnsupportedOperationException.class, () -> snapshot.put(RejectReason.MALFORMED, 1L));
+    assertEquals(0L, snapshot.get(RejectReason.LINE_TOO_LONG));
+    assertThrows(UnsupportedOperationException.class, () -> snapshot.put(RejectReason.LINE_TOO_LONG, 1L));
   }
 
   @Test
