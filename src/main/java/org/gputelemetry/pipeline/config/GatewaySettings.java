@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -22,11 +23,19 @@ import java.util.Set;
  * @param websocketQueueSize samples each live-feed connection may hold while its client is slow;
  *     past that the oldest are dropped and the client is told how many
  * @param instances HTTP servers (each on its own event loop) sharing the port; 0 = one per CPU core
+ * @param idleTimeout a connection that neither sends nor receives for this long is closed
+ * @param headerTimeout a new connection must have sent its first request's headers within this long
+ * @param maxConnections open connections the gateway accepts; 0 = derived from the file-descriptor
+ *     limit (see {@link #effectiveMaxConnections()})
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
-                              Tls tls, Auth auth, int websocketQueueSize, int instances) {
+                              Tls tls, Auth auth, int websocketQueueSize, int instances,
+                              Duration idleTimeout, Duration headerTimeout, int maxConnections) {
 
-  private static final Set<String> KEYS = Set.of("host", "port", "cors", "tls", "auth", "websocket", "instances");
+  private static final Set<String> KEYS = Set.of("host", "port", "cors", "tls", "auth", "websocket", "instances",
+      "idleTimeout", "headerTimeout", "maxConnections");
+  /** The most connections a derived {@code maxConnections} allows. */
+  public static final int MAX_CONNECTIONS_CEILING = 10_000;
 
   /**
    * HTTPS with a PEM certificate chain and private key (e.g. a mounted Kubernetes TLS secret).
@@ -74,7 +83,34 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         tls(j.child("tls").allowOnly(Set.of("enabled", "certPath", "keyPath"))),
         auth(j.child("auth").allowOnly(Set.of("enabled", "tokens", "tokenFile"))),
         websocket.intValue("queueSize", 10_000, 1, 10_000_000),
-        j.intValue("instances", 0, 0, 64));
+        j.intValue("instances", 0, 0, 64),
+        positive(j, "idleTimeout", j.duration("idleTimeout", Duration.ofSeconds(60))),
+        positive(j, "headerTimeout", j.duration("headerTimeout", Duration.ofSeconds(10))),
+        j.intValue("maxConnections", 0, 0, 1_000_000));
+  }
+
+  private static Duration positive(Json j, String name, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new ConfigException(j.key(name), "must be longer than 0");
+    }
+    return d;
+  }
+
+  /**
+   * The connection cap: {@code maxConnections} when set, else three quarters of the process's
+   * file-descriptor limit (the rest is left to the store, the transport and the JVM), at most
+   * {@value #MAX_CONNECTIONS_CEILING}.
+   */
+  public int effectiveMaxConnections() {
+    if (maxConnections > 0) {
+      return maxConnections;
+    }
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long derived = unix.getMaxFileDescriptorCount() * 3 / 4;
+      return (int) Math.max(64, Math.min(MAX_CONNECTIONS_CEILING, derived));
+    }
+    return MAX_CONNECTIONS_CEILING;
   }
 
   /**
@@ -133,7 +169,9 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     return new JsonObject().put("host", host).put("port", port)
         .put("cors", new JsonObject().put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods))
         .put("tls", tls.toJson()).put("auth", auth.toJson())
-        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances);
+        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances)
+        .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
+        .put("maxConnections", maxConnections);
   }
 
   /** {@code https} when TLS is on, else {@code http}. */
