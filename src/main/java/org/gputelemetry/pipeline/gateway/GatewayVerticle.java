@@ -101,7 +101,10 @@ public final class GatewayVerticle extends VerticleBase {
         "method " + ctx.request().method() + " is not allowed on " + ApiException.clip(ctx.request().path())));
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) settings.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE).setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE);
+        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE).setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE)
+        // no h2c sniffing: it waits for a client's first bytes before the connection is known
+        // (and timed), and the gateway serves HTTP/1.1 only
+        .setHttp2ClearTextEnabled(false);
     if (settings.tls().enabled()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(settings.tls().certPath()).setKeyPath(settings.tls().keyPath()));
