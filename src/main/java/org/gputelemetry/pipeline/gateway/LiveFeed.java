@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.gateway;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -119,7 +120,9 @@ public final class LiveFeed {
         open.decrementAndGet();
       }
     });
-    ws.exceptionHandler(e -> ws.close());
+    // a frame or message over the limit closes with the decoder's code (1009), anything else with 1011
+    ws.exceptionHandler(e -> ws.close(e instanceof CorruptedWebSocketFrameException bad
+        ? (short) bad.closeStatus().code() : (short) 1011, ApiException.clip(e.getMessage())));
     ws.textMessageHandler(c::onMessage);
     c.reply(LiveConnection.subscribed(filter));
   }
