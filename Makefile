@@ -28,7 +28,7 @@ HELM_CHECK_SETS := --set-string externalRedis.existingSecret=telemetry-redis-cre
 
 export NAMESPACE EDGE_RELEASE CENTRAL_RELEASE
 
-.PHONY: help build run test bench docker-build helm-lint helm-template \
+.PHONY: help build run test test-unit bench docker-build helm-lint helm-template \
         helm-install-same-cluster helm-install-cross-cluster-edge \
         helm-install-cross-cluster-central helm-install-cross-cluster-all \
         validate-same-cluster validate-health validate-cross-cluster validate-connectivity
@@ -44,8 +44,11 @@ build: ## Build the fat jar (target/telemetry-pipeline.jar)
 run: ## Run the jar (all roles on the embedded defaults; CONF=path/to/descriptor.json to pick one)
 	java -jar $(JAR) $(if $(CONF),-conf $(CONF),)
 
-test: ## Run the test suite
+test: ## Run the whole test suite: unit, integration (real servers on 127.0.0.1) and e2e
 	scripts/test.sh
+
+test-unit: ## Run the unit tests only (mvn test: no servers, no jar)
+	mvn -B test
 
 bench: ## Run a benchmark: BENCH=inprocess (default), postgres, websocket or rest; BENCH_ARGS for its options
 	scripts/bench.sh $(BENCH) $(BENCH_ARGS)

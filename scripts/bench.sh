@@ -7,7 +7,7 @@
 #   scripts/bench.sh redis [--runs 5 --seconds 10 --warmup 10 --batch 1000]   streamer -> Redis Stream -> collector, vs local
 #   scripts/bench.sh codec [--runs 5 --seconds 3 --warmup 5]   500-row batches: binary codec vs JSON, encode+decode rows/s and bytes/row
 #   scripts/bench.sh clustered [--runs 5 --seconds 10 --warmup 10]   streamer -> clustered event bus (2 Hazelcast members, loopback) -> collector
-# Each prints medians of several timed runs after a warm-up; see the README's Benchmarks section.
+# Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the OS packages the test suite needs and Maven cannot provide: redis-server (Redis
 # transport tests, TLS included), openssl (test certificates), chromium + chromium-driver
-# (dashboard browser test), ShellCheck (script lint) and iproute2 (network namespaces).
-# PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
+# (dashboard browser test), ShellCheck (script lint), iproute2 (network namespaces) and postgresql
+# (the server programs scripts/scale-local.sh starts its PostgreSQL with, and so its e2e test).
+# The other tests' PostgreSQL comes from Maven (embedded binaries), Helm from helm-java.
 # Idempotent: installs only what is missing. Needs root or passwordless sudo for apt-get.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# Debian keeps initdb and pg_ctl off the PATH, under /usr/lib/postgresql/<version>/bin
+command -v pg_ctl >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -2,9 +2,9 @@
 # Runs the pipeline as separate local processes, one per instance, the way a cluster would:
 # streamers, collectors and gateways (on ports 8080, 8081, ...) talking through the clustered
 # transport (Hazelcast on 127.0.0.1), or through Redis with --redis. Collectors and gateways share
-# one PostgreSQL: the one given with --db-host, else an embedded one this script starts (Maven's
-# binaries, through the test classpath). Every instance has its own id, PID file and log under
-# logs/. A gateway on any port answers for the whole fleet.
+# one PostgreSQL: the one given with --db-host, else a throwaway one this script starts from the
+# installed server programs (initdb, pg_ctl: Debian package postgresql, or PG_BIN=their directory).
+# Every instance has its own id, PID file and log under logs/. A gateway on any port answers for all.
 #
 # Usage: scripts/scale-local.sh <command> [options]
 #   start [--streamers N] [--collectors N] [--gateways N]   start (1 of each by default), or scale
@@ -16,7 +16,7 @@
 #   --redis              streamers -> Redis Stream -> collectors (a local redis-server unless --redis-host)
 #   --redis-host HOST    an existing Redis (with --redis-port, REDIS_PASSWORD in the environment)
 #   --db-host HOST       an existing PostgreSQL (with --db-port, DB_NAME, DB_USER, DB_PASSWORD);
-#                        without it an embedded one is started on 127.0.0.1:55432
+#                        without it a fresh one is started on 127.0.0.1:55432 and removed at stop
 #   --rate N             rows/s per streamer worker (default 1250: the demo's pace)
 #   --csv FILE           DCGM CSV to replay (default: the bundled sample)
 #   --one-pass           replay the file once with its own timestamps instead of looping
@@ -59,13 +59,14 @@ wait_http() {
   return 1
 }
 
+# stops instance ID (SIGNAL, TERM by default, then KILL after 10 s)
 stop_pid() {
-  local id="$1" f pid
+  local id="$1" signal="${2:-TERM}" f pid
   f="$(pid_file "$id")"
   [ -f "$f" ] || return 0
   pid="$(cat "$f")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
+    kill "-$signal" "$pid" 2>/dev/null || true
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$pid" 2>/dev/null || true
   fi
@@ -81,24 +82,71 @@ ensure_jar() {
 
 # --- shared services --------------------------------------------------------------------------
 
+# the directory of PostgreSQL's server programs: PG_BIN, else the PATH, else the newest Debian one
+postgres_bin() {
+  local dir
+  if [ -n "${PG_BIN:-}" ]; then
+    [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] && echo "$PG_BIN"
+    return
+  fi
+  if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+    # through a symbolic link to where its siblings (createdb) are
+    dirname "$(readlink -f "$(command -v pg_ctl)")"
+    return
+  fi
+  for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k5 -V -r); do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return; fi
+  done
+  return 1
+}
+
+# a fresh PostgreSQL cluster of its own on 127.0.0.1:$DB_PORT with role $DB_USER and database $DB_NAME
 start_postgres() {
   if running postgres; then return 0; fi
-  command -v mvn >/dev/null || die "mvn is needed to start the embedded PostgreSQL (or pass --db-host)"
+  local bin dir run=()
+  bin="$(postgres_bin)" || die "PostgreSQL's server programs (initdb, pg_ctl) are missing: install the Debian package" \
+    "postgresql (scripts/provision-test-deps.sh does), set PG_BIN to their directory, or pass --db-host"
   if listening "$DB_PORT"; then
     die "port $DB_PORT is taken (another PostgreSQL, or a fleet started with another LOGS_DIR): pass --db-port or --db-host"
   fi
-  log "starting an embedded PostgreSQL on 127.0.0.1:$DB_PORT"
-  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$LOGS/test.classpath" >/dev/null 2>&1 \
-    || mvn -B -q dependency:build-classpath -Dmdep.outputFile="$LOGS/test.classpath" >/dev/null
-  [ -d target/test-classes/org ] || mvn -B -q -DskipTests test-compile
+  log "starting PostgreSQL ($bin) on 127.0.0.1:$DB_PORT"
   [ -f "$LOGS/db-password" ] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$LOGS/db-password")
-  rm -f "$LOGS/postgres.ready"
-  java -cp "target/test-classes:target/classes:$(cat "$LOGS/test.classpath")" \
-    org.gputelemetry.pipeline.testutil.PostgresServerMain --port "$DB_PORT" \
-    --password-file "$LOGS/db-password" --ready-file "$LOGS/postgres.ready" > "$LOGS/postgres.log" 2>&1 &
-  echo $! > "$(pid_file postgres)"
-  for _ in $(seq 1 120); do [ -f "$LOGS/postgres.ready" ] && return 0; sleep 0.5; done
-  die "PostgreSQL did not start; see $LOGS/postgres.log"
+  if [ "$(id -u)" -eq 0 ]; then
+    # PostgreSQL refuses to run as root: run it as the user postgres (the Debian package creates
+    # it), in a directory of its own, since it may not be able to enter $LOGS
+    id postgres >/dev/null 2>&1 || die "as root, PostgreSQL runs as the user postgres, which does not exist: create it or pass --db-host"
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/scale-local-postgres.XXXXXX")"
+    install -m 600 -o postgres "$LOGS/db-password" "$dir/password"
+    chown postgres "$dir"
+    run=(runuser -u postgres --)
+  else
+    dir="$LOGS/postgres"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    install -m 600 "$LOGS/db-password" "$dir/password"
+  fi
+  echo "$dir" > "$LOGS/postgres.dir"
+  "${run[@]}" "$bin/initdb" -D "$dir/data" -U "$DB_USER" --pwfile="$dir/password" --auth=scram-sha-256 \
+    -E UTF8 --locale=C > "$LOGS/postgres.log" 2>&1 || die "initdb failed; see $LOGS/postgres.log"
+  # the socket goes to its own directory too: /var/run/postgresql may be another user's
+  "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $DB_PORT -k $dir" start >> "$LOGS/postgres.log" 2>&1 \
+    || die "PostgreSQL did not start; see $LOGS/postgres.log and $dir/server.log"
+  head -n 1 "$dir/data/postmaster.pid" > "$(pid_file postgres)"
+  local createdb="$bin/createdb"
+  [ -x "$createdb" ] || createdb="$(command -v createdb)" || die "createdb (package postgresql-client) is missing"
+  PGPASSWORD="$(cat "$LOGS/db-password")" "$createdb" -h 127.0.0.1 -p "$DB_PORT" -U "$DB_USER" "$DB_NAME" \
+    >> "$LOGS/postgres.log" 2>&1 || die "could not create database $DB_NAME; see $LOGS/postgres.log"
+}
+
+# a fast shutdown (open sessions are ended), then the cluster's files go
+stop_postgres() {
+  if running postgres; then log "stopping postgres"; fi
+  stop_pid postgres INT
+  if [ -f "$LOGS/postgres.dir" ]; then
+    rm -rf "$(cat "$LOGS/postgres.dir")"
+    rm -f "$LOGS/postgres.dir"
+  fi
 }
 
 start_redis() {
@@ -289,10 +337,9 @@ cmd_stop() {
   for role in streamer gateway collector; do
     for id in $(instances "$role"); do log "stopping $id"; stop_pid "$id"; done
   done
-  for svc in redis postgres; do
-    if running "$svc"; then log "stopping $svc"; fi
-    stop_pid "$svc"
-  done
+  if running redis; then log "stopping redis"; fi
+  stop_pid redis
+  stop_postgres
   rm -f "$STATE"
 }
 

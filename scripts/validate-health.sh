@@ -2,8 +2,9 @@
 # Checks a running API gateway: /health (liveness, {"status":"UP","checks":{}}), /ready (store
 # and transport reachable: HTTP 200 and {"status":"UP","checks":{...}}; 503 while a check is down)
 # and /api/v1/gpus (the REST API answers with JSON). Either give the gateway's URL, or let the
-# script port-forward to the gateway Service of a Helm release.
-#   scripts/validate-health.sh --url http://127.0.0.1:8080
+# script port-forward to the gateway Service of a Helm release (it then reads the bearer token from
+# the release's chart-made Secret, and finds out whether the gateway serves HTTPS).
+#   scripts/validate-health.sh --url http://127.0.0.1:8080 --token "$TOKEN"
 #   scripts/validate-health.sh --namespace telemetry-system --release telemetry-pipeline
 # Exits 0 when every check passes, 1 otherwise.
 set -euo pipefail
@@ -14,6 +15,8 @@ RELEASE="${RELEASE:-telemetry-pipeline}"
 KUBE_CONTEXT="${KUBE_CONTEXT:-}"
 LOCAL_PORT="${LOCAL_PORT:-18080}"
 TIMEOUT="${TIMEOUT:-10}"
+TOKEN="${GATEWAY_TOKEN:-}"
+INSECURE="${INSECURE:-false}"
 PF_PID=""
 
 usage() {
@@ -26,6 +29,8 @@ Usage: ${0##*/} [--url URL | --namespace NS --release NAME [--context CTX] [--lo
   --context CTX      kubectl context (default: the current one) [KUBE_CONTEXT]
   --local-port PORT  local end of the port-forward (default 18080) [LOCAL_PORT]
   --timeout SECONDS  per-request timeout (default 10) [TIMEOUT]
+  --token TOKEN      bearer token for /api (default: read from the release's Secret) [GATEWAY_TOKEN]
+  --insecure         accept any HTTPS certificate (curl -k) [INSECURE=true]
   -h, --help         show this help
 EOF
 }
@@ -47,6 +52,8 @@ while [[ $# -gt 0 ]]; do
     --context) need_value "$@"; KUBE_CONTEXT="$2"; shift 2 ;;
     --local-port) need_value "$@"; LOCAL_PORT="$2"; shift 2 ;;
     --timeout) need_value "$@"; TIMEOUT="$2"; shift 2 ;;
+    --token) need_value "$@"; TOKEN="$2"; shift 2 ;;
+    --insecure) INSECURE=true; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -75,9 +82,21 @@ if [[ -z "$URL" ]]; then
   printf '==> port-forward svc/%s %s:%s\n' "$service" "$LOCAL_PORT" "$port"
   "${kubectl_cmd[@]}" port-forward "svc/$service" "$LOCAL_PORT:$port" > /dev/null &
   PF_PID=$!
+  if [[ -z "$TOKEN" ]]; then
+    # the chart-made Secret of apiGateway.auth (empty with auth off or an existingSecret)
+    TOKEN="$("${kubectl_cmd[@]}" get secret \
+      -l "app.kubernetes.io/instance=$RELEASE,app.kubernetes.io/component=api-gateway" \
+      -o jsonpath='{.items[0].data.tokens}' 2> /dev/null | base64 -d 2> /dev/null | head -n 1 || true)"
+  fi
   URL="http://127.0.0.1:$LOCAL_PORT"
   for _ in $(seq 1 30); do
     curl -s -o /dev/null --max-time 1 "$URL/health" && break
+    # apiGateway.tls: the port-forward reaches the pod's own certificate, issued for another name
+    if curl -sk -o /dev/null --max-time 1 "https://127.0.0.1:$LOCAL_PORT/health"; then
+      URL="https://127.0.0.1:$LOCAL_PORT"
+      INSECURE=true
+      break
+    fi
     kill -0 "$PF_PID" 2> /dev/null || die "kubectl port-forward exited"
     sleep 1
   done
@@ -93,11 +112,15 @@ trap 'rm -f "$body_file"; cleanup' EXIT
 check() {
   local name="$1" path="$2" want="${3:-}"
   local code
-  code="$(curl -s -o "$body_file" -w '%{http_code}' --max-time "$TIMEOUT" "$URL$path" || true)"
+  local opts=(-s -o "$body_file" -w '%{http_code}' --max-time "$TIMEOUT")
+  [[ "$INSECURE" == true ]] && opts+=(-k)
+  [[ -n "$TOKEN" && "$path" == /api/* ]] && opts+=(-H "Authorization: Bearer $TOKEN")
+  code="$(curl "${opts[@]}" "$URL$path" || true)"
   local body
   body="$(head -c 300 "$body_file" | tr -d '\n')"
   if [[ "$code" != 200 ]]; then
     printf 'FAIL %-8s GET %s -> HTTP %s %s\n' "$name" "$path" "${code:-000}" "$body"
+    [[ "$code" == 401 ]] && printf '     the API needs a bearer token: --token TOKEN (see the release notes: helm get notes %s)\n' "$RELEASE"
     failures=$((failures + 1))
     return 0
   fi

@@ -12,6 +12,8 @@ descriptor: /app/conf/descriptor.json
 secrets: /etc/telemetry/secrets
 dbPassword: /etc/telemetry/secrets/db-password
 redisPassword: /etc/telemetry/secrets/redis-password
+gatewayTokens: /etc/telemetry/secrets/gateway-tokens
+gatewayTls: /etc/telemetry/gateway-tls
 tls: /etc/telemetry/tls
 dbCa: /etc/telemetry/tls/db-ca.crt
 redisCa: /etc/telemetry/tls/redis-ca.crt
@@ -37,7 +39,12 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- $_ := set $d "collector" (dict "workers" (int64 $c.workers) "batchSize" (int64 $c.batchSize) "pollInterval" $c.pollInterval "bufferSize" (int64 $c.bufferSize)) }}
 {{- end }}
 {{- if eq .key "apiGateway" }}
-{{- $_ := set $d "gateway" (dict "host" "0.0.0.0" "port" (int64 $v.apiGateway.port)) }}
+{{- /* authentication comes as environment (GATEWAY_AUTH_*): the token file is a mounted Secret, like the passwords */}}
+{{- $g := dict "host" "0.0.0.0" "port" (int64 $v.apiGateway.port) }}
+{{- if $v.apiGateway.tls.enabled }}
+{{- $_ := set $g "tls" (dict "enabled" true "certPath" (printf "%s/tls.crt" $paths.gatewayTls) "keyPath" (printf "%s/tls.key" $paths.gatewayTls)) }}
+{{- end }}
+{{- $_ := set $d "gateway" $g }}
 {{- end }}
 {{- if or (eq .key "collector") (eq .key "apiGateway") }}
 {{- $store := dict "type" $v.store.type "maxEntriesPerGPU" (int64 $v.collector.config.maxEntriesPerGPU) }}

@@ -227,16 +227,39 @@ component: api-gateway
 {{- if and (include "telemetry-pipeline.db.external" .) (or $x.caCert $x.caCertSecret) }}true{{ end }}
 {{- end }}
 
-{{/* A password for a chart-made Secret, base64: the value given, else the one already stored in the cluster (lookup), else a new random one; call with (dict "root" $ "name" secretName "value" plaintext). */}}
+{{/* A password for a chart-made Secret, base64: the value given, else the one already stored in the cluster (lookup), else a new random one; call with (dict "root" $ "name" secretName "value" plaintext), optionally "key" (default "password") and "length" (default 32). */}}
 {{- define "telemetry-pipeline.stablePassword" -}}
+{{- $key := default "password" .key }}
 {{- if .value }}
 {{- .value | b64enc }}
 {{- else }}
 {{- $existing := lookup "v1" "Secret" .root.Release.Namespace .name }}
-{{- if and $existing $existing.data (index $existing.data "password") }}
-{{- index $existing.data "password" }}
+{{- if and $existing $existing.data (index $existing.data $key) }}
+{{- index $existing.data $key }}
 {{- else }}
-{{- randAlphaNum 32 | b64enc }}
+{{- randAlphaNum (default 32 .length | int) | b64enc }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* Secret holding the gateway's accepted bearer tokens (apiGateway.auth); empty when authentication is off. */}}
+{{- define "telemetry-pipeline.gatewayAuth.secretName" -}}
+{{- $a := .Values.apiGateway.auth }}
+{{- if $a.enabled }}
+{{- default (include "telemetry-pipeline.componentName" (dict "root" . "suffix" "api-gateway-auth")) $a.existingSecret }}
+{{- end }}
+{{- end }}
+
+{{/* Key of the tokens inside gatewayAuth.secretName. */}}
+{{- define "telemetry-pipeline.gatewayAuth.secretKey" -}}
+{{- if .Values.apiGateway.auth.existingSecret }}
+{{- .Values.apiGateway.auth.existingSecretKey }}
+{{- else }}
+{{- print "tokens" }}
+{{- end }}
+{{- end }}
+
+{{/* Scheme of the gateway's port: "https" with apiGateway.tls.enabled, else "http". */}}
+{{- define "telemetry-pipeline.gatewayScheme" -}}
+{{- ternary "https" "http" (and .Values.apiGateway.enabled .Values.apiGateway.tls.enabled | default false) }}
 {{- end }}

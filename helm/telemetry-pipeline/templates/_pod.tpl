@@ -43,6 +43,12 @@
 - name: DB_PASSWORD_FILE
   value: {{ $paths.dbPassword | quote }}
 {{- end }}
+{{- if and (eq .key "apiGateway") (include "telemetry-pipeline.gatewayAuth.secretName" $root) }}
+- name: GATEWAY_AUTH_ENABLED
+  value: "true"
+- name: GATEWAY_AUTH_TOKEN_FILE
+  value: {{ $paths.gatewayTokens | quote }}
+{{- end }}
 {{- if include "telemetry-pipeline.usesSpool" . }}
 - name: SPOOL_DIR
   value: {{ $v.mq.persistence.dir | quote }}
@@ -82,6 +88,13 @@
     items:
       - key: {{ include "telemetry-pipeline.redis.secretKey" $root }}
         path: redis-password
+{{- end }}
+{{- if and (eq .key "apiGateway") (include "telemetry-pipeline.gatewayAuth.secretName" $root) }}
+- secret:
+    name: {{ include "telemetry-pipeline.gatewayAuth.secretName" $root }}
+    items:
+      - key: {{ include "telemetry-pipeline.gatewayAuth.secretKey" $root }}
+        path: gateway-tokens
 {{- end }}
 {{- end }}
 
@@ -218,12 +231,14 @@ spec:
           protocol: TCP
         {{- end }}
       {{- $probePort := ternary "http" "ops" (eq .key "apiGateway") }}
+      {{- $probeScheme := ternary "HTTPS" "HTTP" (and (eq .key "apiGateway") $v.apiGateway.tls.enabled) }}
       {{- with $c.livenessProbe }}
       {{- if .enabled }}
       livenessProbe:
         httpGet:
           path: /health
           port: {{ $probePort }}
+          scheme: {{ $probeScheme }}
         {{- toYaml (omit . "enabled") | nindent 8 }}
       {{- end }}
       {{- end }}
@@ -233,6 +248,7 @@ spec:
         httpGet:
           path: /ready
           port: {{ $probePort }}
+          scheme: {{ $probeScheme }}
         {{- toYaml (omit . "enabled") | nindent 8 }}
       {{- end }}
       {{- end }}
@@ -253,6 +269,11 @@ spec:
         {{- if $tlsSources }}
         - name: tls
           mountPath: {{ $paths.tls }}
+          readOnly: true
+        {{- end }}
+        {{- if and (eq .key "apiGateway") $v.apiGateway.tls.enabled }}
+        - name: gateway-tls
+          mountPath: {{ $paths.gatewayTls }}
           readOnly: true
         {{- end }}
         {{- if $spool }}
@@ -281,6 +302,17 @@ spec:
         defaultMode: 0444
         sources:
           {{- $tlsSources | trim | nindent 10 }}
+    {{- end }}
+    {{- if and (eq .key "apiGateway") $v.apiGateway.tls.enabled }}
+    - name: gateway-tls
+      secret:
+        secretName: {{ $v.apiGateway.tls.secretName }}
+        defaultMode: 0440
+        items:
+          - key: tls.crt
+            path: tls.crt
+          - key: tls.key
+            path: tls.key
     {{- end }}
     {{- if and $spool (not $spoolClaimTemplate) }}
     - name: spool

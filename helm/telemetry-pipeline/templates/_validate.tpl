@@ -9,6 +9,12 @@
 {{- if and (eq $v.transport.type "local") (or $s.enabled $v.collector.enabled) }}
 {{- fail "telemetry-pipeline: transport.type=local only works inside one JVM, but the chart runs each role in its own pods: use transport.type=clustered (one Kubernetes cluster) or transport.type=redis (across clusters)" }}
 {{- end }}
+{{- if and $v.apiGateway.enabled $v.apiGateway.tls.enabled (not $v.apiGateway.tls.secretName) }}
+{{- fail "telemetry-pipeline: apiGateway.tls.enabled=true needs apiGateway.tls.secretName (a kubernetes.io/tls Secret with tls.crt and tls.key)" }}
+{{- end }}
+{{- if and $v.apiGateway.auth.token $v.apiGateway.auth.existingSecret }}
+{{- fail "telemetry-pipeline: apiGateway.auth.token and apiGateway.auth.existingSecret are both set: give the token once" }}
+{{- end }}
 {{- $x := $v.externalRedis }}
 {{- $xSecret := include "telemetry-pipeline.externalRedis.existingSecret" . }}
 {{- if and $x.enabled (not $x.host) }}

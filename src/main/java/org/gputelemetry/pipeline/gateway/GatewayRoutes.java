@@ -22,6 +22,7 @@ final class GatewayRoutes {
   static List<ApiRoute> table(TelemetryApi api, OpsEndpoints ops, LiveFeed feed, ApiDocs docs,
                               Handler<RoutingContext> dashboard) {
     List<ApiRoute> routes = new ArrayList<>(api.routes());
+    routes.add(new DeadLetterApi(api.store()).route());
     routes.add(ApiRoute.get(LiveFeed.PATH, "liveTelemetry").tag("live").secured()
         .summary("Live feed of committed samples (WebSocket)")
         .description("Upgrade to a WebSocket. The server first sends {\"type\":\"subscribed\",...} (LiveControl), then "

@@ -28,6 +28,10 @@ public final class TelemetryApi {
     this.store = store;
   }
 
+  TelemetryStore store() {
+    return store;
+  }
+
   /** The REST routes, declared as data (the router and the OpenAPI document are built from them). */
   public List<ApiRoute> routes() {
     String uuidNote = "GPU UUID, URL-encoded: MIG ids contain '/' (MIG-GPU-.../1/0 is sent as MIG-GPU-...%2F1%2F0)";

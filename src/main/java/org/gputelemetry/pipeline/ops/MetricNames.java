@@ -15,6 +15,7 @@ public final class MetricNames {
   public static final String SAMPLES_PERSISTED = "telemetry.samples.persisted";
   public static final String STORE_WRITE = "telemetry.store.write";
   public static final String STORE_WRITE_FAILURES = "telemetry.store.write.failures";
+  public static final String STORE_DEAD_LETTERS = "telemetry.store.dead.letters";
   public static final String END_TO_END_LAG = "telemetry.end.to.end.lag";
   public static final String BATCHES_REFUSED = "telemetry.batches.refused";
   public static final String QUEUE_CONNECTION_STATUS = "message.queue.connection.status";

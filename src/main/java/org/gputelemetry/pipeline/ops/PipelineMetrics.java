@@ -21,6 +21,7 @@ public final class PipelineMetrics {
   public final Counter batchesRefused;
   public final Counter samplesPersisted;
   public final Counter storeWriteFailures;
+  public final Counter storeDeadLetters;
   public final Timer storeWrite;
   public final Timer endToEndLag;
   public final Counter websocketSent;
@@ -46,6 +47,8 @@ public final class PipelineMetrics {
         .register(registry);
     storeWriteFailures = Counter.builder(MetricNames.STORE_WRITE_FAILURES).description("Store writes that failed and will be retried")
         .register(registry);
+    storeDeadLetters = Counter.builder(MetricNames.STORE_DEAD_LETTERS)
+        .description("Samples the store refused for their content, set aside as dead letters").register(registry);
     storeWrite = Timer.builder(MetricNames.STORE_WRITE).description("Duration of one store write (one transaction)")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);

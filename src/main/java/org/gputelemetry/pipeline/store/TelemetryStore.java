@@ -13,6 +13,10 @@ import org.gputelemetry.pipeline.model.Sample;
  * committed (visible to queries and durable as far as the implementation is durable); a failed
  * future means none or some of the samples may be stored, and retrying the same list is safe.
  * Implementations are thread-safe: writes and queries may come from any thread concurrently.
+ *
+ * <p>A write the store refuses for its content (not for an outage) fails with
+ * {@link RejectedContentException}; anything else it fails with is waited out and retried (see
+ * {@link StoreFailure}). Samples refused for their content go to {@link #deadLetter}.
  */
 public interface TelemetryStore {
 
@@ -39,6 +43,21 @@ public interface TelemetryStore {
    * {@code query.limit()} of them, starting after {@code query.cursor()} when given.
    */
   Future<SamplePage> samples(SampleQuery query);
+
+  /**
+   * Keeps samples this store refused for their content where operators can read them back
+   * ({@link #deadLetters}), bounded to the newest few thousand. Completes once they are kept; fails
+   * while the store is unreachable (retry) or when it keeps none. The default keeps none: a store
+   * that refuses no content (the memory store) has nothing to keep.
+   */
+  default Future<Void> deadLetter(List<DeadLetter> letters) {
+    return Future.failedFuture(new UnsupportedOperationException(getClass().getSimpleName() + " keeps no dead letters"));
+  }
+
+  /** The newest {@code limit} dead letters, newest first; empty for a store that keeps none. */
+  default Future<List<DeadLetter>> deadLetters(int limit) {
+    return Future.succeededFuture(List.of());
+  }
 
   /** Whether the store can serve right now (readiness). */
   Future<Void> ping();

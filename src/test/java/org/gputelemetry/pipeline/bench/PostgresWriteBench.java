@@ -42,6 +42,7 @@ import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.postgres.InsertMethod;
 import org.gputelemetry.pipeline.store.postgres.PostgresTelemetryStore;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.postgresql.PGConnection;
@@ -77,7 +78,8 @@ import org.postgresql.PGConnection;
  */
 public final class PostgresWriteBench {
 
-  private static final int GPUS = 247;
+  /** As many as the bundled sample has. */
+  private static final int GPUS = DcgmSampleFile.GPUS;
   private static final int GPUS_PER_HOST = 8;
   private static final String[] METRICS = {"DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_MEM_COPY_UTIL",
       "DCGM_FI_DEV_ENC_UTIL", "DCGM_FI_DEV_DEC_UTIL", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE",

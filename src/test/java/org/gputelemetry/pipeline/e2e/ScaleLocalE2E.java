@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,10 +33,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code scripts/scale-local.sh} for real, with the built jar: a clustered fleet of separate
- * processes (one streamer in a loop, two collectors, two gateways on 8080 and 8081, the embedded
- * PostgreSQL), then two more streamers, then one fewer. At every step the live membership splits
- * the GPUs among the streamers and every one of the sample's 247 GPUs keeps being streamed; a
- * gateway on either port answers for the whole fleet; {@code stop} leaves nothing running.
+ * processes (one streamer in a loop, two collectors, two gateways on 8080 and 8081, a PostgreSQL
+ * of its own from the installed server programs), then two more streamers, then one fewer. At
+ * every step the live membership splits the GPUs among the streamers and every one of the
+ * sample's 247 GPUs keeps being streamed; a gateway on either port answers for the whole fleet;
+ * {@code stop} leaves nothing running.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -116,13 +118,14 @@ class ScaleLocalE2E {
     return out;
   }
 
-  /** Every one of the 247 GPUs gets newer samples within a few seconds (read through {@code port}). */
+  /** Every one of the sample's GPUs gets newer samples within a few seconds (read through {@code port}). */
   private static void everyGpuKeepsBeingStreamed(int port, String step) throws InterruptedException {
-    Poll.until(step + ": 247 GPUs known", 60, () -> lastSeen(port).size() == 247);
+    Poll.until(step + ": " + DcgmSampleFile.GPUS + " GPUs known", 60,
+        () -> lastSeen(port).size() == DcgmSampleFile.GPUS);
     Map<String, String> before = lastSeen(port);
     Poll.until(step + ": every GPU's last_seen moves on", 30, () -> {
       Map<String, String> now = lastSeen(port);
-      return now.size() == 247 && before.entrySet().stream()
+      return now.size() == DcgmSampleFile.GPUS && before.entrySet().stream()
           .allMatch(e -> Instant.parse(now.get(e.getKey())).isAfter(Instant.parse(e.getValue())));
     });
   }

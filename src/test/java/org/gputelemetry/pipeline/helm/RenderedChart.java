@@ -23,6 +23,8 @@ final class RenderedChart {
 
   static final Path CHART = Path.of("helm", "telemetry-pipeline").toAbsolutePath();
   static final String NAMESPACE = "telemetry-system";
+  /** The gateway token every offline rendering gets unless it sets its own. */
+  static final String GATEWAY_TOKEN = "gateway-token-for-tests";
   static final Set<String> WORKLOAD_KINDS = Set.of("Deployment", "StatefulSet", "DaemonSet");
   static final Set<String> PIPELINE_COMPONENTS = Set.of("streamer", "collector", "api-gateway");
 
@@ -57,6 +59,10 @@ final class RenderedChart {
    */
   static RenderedChart renderFiles(String release, List<Path> valuesFiles, Map<String, String> sets) {
     TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace(NAMESPACE);
+    if (!sets.containsKey("apiGateway.auth.token") && !sets.containsKey("apiGateway.auth.existingSecret")) {
+      // an empty token is generated through lookup, which needs a cluster: offline renderings give one
+      template = template.set("apiGateway.auth.token", GATEWAY_TOKEN);
+    }
     for (Path valuesFile : valuesFiles) {
       template = template.withValuesFile(valuesFile);
     }

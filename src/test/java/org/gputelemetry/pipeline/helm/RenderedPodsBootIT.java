@@ -9,7 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.gputelemetry.pipeline.helm.HelmChartTest.Mode;
+import org.gputelemetry.pipeline.helm.HelmReleases.Mode;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Fleet;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
@@ -78,7 +79,7 @@ class RenderedPodsBootIT {
   private PipelineProcess bootPod(Mode mode, RenderedChart chart, Map<String, Object> workload, int index,
                                 LoopbackCluster cluster) throws Exception {
     String name = mode.release + "-" + component(workload) + "-" + index;
-    Map<String, String> env = new HashMap<>(HelmChartTest.podEnvironment(container(workload),
+    Map<String, String> env = new HashMap<>(HelmReleases.podEnvironment(container(workload),
         Files.createDirectories(tmp.resolve(name))));
     if (env.containsKey("STREAMER_INSTANCE_INDEX")) {
       env.put("STREAMER_INSTANCE_INDEX", Integer.toString(index)); // the pod-index label of pod <index>
@@ -97,16 +98,16 @@ class RenderedPodsBootIT {
         "CLUSTER_MEMBERS", String.join(",", clustered.getJsonArray("members").getList())));
     env.putAll(Map.of("GATEWAY_HOST", "127.0.0.1", "GATEWAY_PORT", Integer.toString(port), "OPS_HOST", "127.0.0.1",
         "OPS_PORT", Integer.toString(port), "SPOOL_DIR", tmp.resolve(name + "-spool").toString()));
-    return pods.start(name, HelmChartTest.descriptorOf(chart, workload), port, env);
+    return pods.start(name, HelmReleases.descriptorOf(chart, workload), port, env);
   }
 
   private void expectReadyAndFlowing(PipelineProcess gateway) {
     for (PipelineProcess pod : pods.processes()) {
       pod.ready(120);
     }
-    Poll.until("rows in PostgreSQL", 60, () -> rows() > 2470);
+    Poll.until("rows in PostgreSQL", 60, () -> rows() > DcgmSampleFile.ROWS);
     Poll.until("the gateway serves every GPU (has " + gpus(gateway) + ")\n" + gateway.tail(), 30,
-        () -> gpus(gateway) == 247);
+        () -> gpus(gateway) == DcgmSampleFile.GPUS);
   }
 
   private long rows() {
@@ -114,7 +115,9 @@ class RenderedPodsBootIT {
   }
 
   private static int gpus(PipelineProcess gateway) {
-    String body = gateway.get("/api/v1/gpus");
+    // the chart turns authentication on; the token is what the pod reads from its mounted Secret
+    // (see HelmReleases.podEnvironment)
+    String body = gateway.get("/api/v1/gpus", "from-file:GATEWAY_AUTH_TOKEN_FILE");
     return body == null ? -1 : new JsonObject(body).getInteger("count", -1);
   }
 
@@ -133,7 +136,7 @@ class RenderedPodsBootIT {
   @Test
   void edgeAndCentralReleasesStartSideBySideAndMeetInRedis() throws Exception {
     database = postgres.createDatabase("chart_cross");
-    // the password the pods read from their mounted secret file (see HelmChartTest.podEnvironment)
+    // the password the pods read from their mounted secret file (see HelmReleases.podEnvironment)
     redis = RedisServer.launch("from-file:REDIS_PASSWORD_FILE", null);
     PipelineProcess gateway = boot(Mode.CENTRAL, LoopbackCluster.create());
     assertTrue(gateway != null, "the central release runs the gateway");

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.SampleCsv;
 import org.junit.jupiter.api.AfterAll;
@@ -71,9 +72,9 @@ class AllInOnePipelineIT {
     HttpResponse<Buffer> r = get("/api/v1/gpus");
     assertEquals(200, r.statusCode());
     JsonObject body = r.bodyAsJsonObject();
-    assertEquals(247, body.getInteger("count"));
+    assertEquals(DcgmSampleFile.GPUS, body.getInteger("count"));
     JsonArray gpus = body.getJsonArray("gpus");
-    assertEquals(247, gpus.size());
+    assertEquals(DcgmSampleFile.GPUS, gpus.size());
     assertEquals(expected.keySet(), new TreeSet<>(gpus.stream().map(o -> ((JsonObject) o).getString("uuid")).toList()));
     for (int i = 1; i < gpus.size(); i++) {
       JsonObject a = gpus.getJsonObject(i - 1);
@@ -96,9 +97,9 @@ class AllInOnePipelineIT {
   @Test
   void countsThirtyOneHostsAndTenMetrics() {
     JsonObject hosts = get("/api/v1/hosts").bodyAsJsonObject();
-    assertEquals(31, hosts.getInteger("count"));
+    assertEquals(DcgmSampleFile.HOSTS, hosts.getInteger("count"));
     int gpus = hosts.getJsonArray("hosts").stream().mapToInt(o -> ((JsonObject) o).getInteger("gpus")).sum();
-    assertEquals(247, gpus);
+    assertEquals(DcgmSampleFile.GPUS, gpus);
     Set<String> metrics = new TreeSet<>();
     SampleCsv.rows().forEach(r -> metrics.add(r.metric()));
     assertEquals(new ArrayList<>(metrics), get("/api/v1/metrics").bodyAsJsonObject().getJsonArray("metrics").getList());
@@ -118,7 +119,7 @@ class AllInOnePipelineIT {
     for (Map.Entry<String, List<SampleCsv.Row>> e : expected.entrySet()) {
       JsonObject body = get("/api/v1/gpus/" + enc(e.getKey()) + "/telemetry").bodyAsJsonObject();
       assertEquals(e.getKey(), body.getString("uuid"));
-      assertEquals(10, body.getInteger("count"), e.getKey());
+      assertEquals(DcgmSampleFile.SAMPLES_PER_GPU, body.getInteger("count"), e.getKey());
       assertNull(body.getString("next_cursor"));
       JsonArray samples = body.getJsonArray("samples");
       Set<String> got = new HashSet<>();
@@ -190,7 +191,7 @@ class AllInOnePipelineIT {
       cursor = body.getString("next_cursor");
       pages++;
     } while (cursor != null && pages < 20);
-    assertEquals(10, seen.size());
+    assertEquals(DcgmSampleFile.SAMPLES_PER_GPU, seen.size());
     assertEquals(4, pages);
   }
 

@@ -118,7 +118,7 @@ class ClusteredFleetIT {
     assertEquals(ROWS, acknowledged(first) + acknowledged(second), "the two streamers split the sample");
     Thread.sleep(2_000);
     assertEquals(ROWS, rows(), "exactly the sample's rows, once each\n" + fleet.logs());
-    assertEquals(247, new JsonObject(gateway.get("/api/v1/gpus")).getInteger("count"));
+    assertEquals(DcgmSampleFile.GPUS, new JsonObject(gateway.get("/api/v1/gpus")).getInteger("count"));
     assertEquals(ROWS, servedSamples(gateway), "the gateway serves every sample");
   }
 }

@@ -111,7 +111,7 @@ class ClusteredPipelineIT {
   @Test
   void gatewayServesEveryGpuAndEverySampleTheOtherProcessStreamed() {
     JsonObject gpus = get(collector.gatewayPort(), "/api/v1/gpus").bodyAsJsonObject();
-    assertEquals(247, gpus.getInteger("count"));
+    assertEquals(DcgmSampleFile.GPUS, gpus.getInteger("count"));
     List<Future<Integer>> counts = SampleCsv.byGpu().keySet().stream()
         .map(uuid -> client.get(collector.gatewayPort(), "127.0.0.1", "/api/v1/gpus/"
             + URLEncoder.encode(uuid, StandardCharsets.UTF_8) + "/telemetry?limit=10000").send()

@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.SampleCsv;
@@ -74,6 +75,6 @@ class PostgresCollectorOutageIT {
     assertEquals(total, rows(), "and nothing arrives late");
     assertEquals(200, await(client.get("/ready").send()).statusCode());
     JsonObject gpus = await(client.get("/api/v1/gpus").send()).bodyAsJsonObject();
-    assertEquals(247, gpus.getInteger("count"));
+    assertEquals(DcgmSampleFile.GPUS, gpus.getInteger("count"));
   }
 }

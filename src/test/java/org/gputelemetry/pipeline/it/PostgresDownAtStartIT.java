@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.util.Set;
 import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.store.postgres.PostgresTelemetryStore;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.Poll;
@@ -131,7 +132,7 @@ class PostgresDownAtStartIT {
     await(pipeline.streamer().finished(), 60);
     int total = SampleCsv.rows().size();
     assertEquals(total, rows(), "every row of the sample, once");
-    assertEquals(247, await(client.get("/api/v1/gpus").send()).bodyAsJsonObject().getInteger("count"));
+    assertEquals(DcgmSampleFile.GPUS, await(client.get("/api/v1/gpus").send()).bodyAsJsonObject().getInteger("count"));
     assertEquals(1, messages(Level.WARN, "unreachable"), log.list.toString());
     assertEquals(1, messages(Level.INFO, "reachable again"), log.list.toString());
     assertTrue(messages(Level.INFO, "store ready") >= 1, log.list.toString());

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.SampleCsv;
@@ -111,7 +112,7 @@ class PostgresPipelineIT {
   @Test
   void listsEveryGpuSortedWithHostsAndMetrics() {
     JsonObject body = get("/api/v1/gpus").bodyAsJsonObject();
-    assertEquals(247, body.getInteger("count"));
+    assertEquals(DcgmSampleFile.GPUS, body.getInteger("count"));
     JsonArray gpus = body.getJsonArray("gpus");
     assertEquals(expected.keySet(), new TreeSet<>(gpus.stream().map(o -> ((JsonObject) o).getString("uuid")).toList()));
     for (int i = 1; i < gpus.size(); i++) {
@@ -127,7 +128,7 @@ class PostgresPipelineIT {
       assertTrue(c < 0, "not sorted at " + i);
     }
     JsonObject hosts = get("/api/v1/hosts").bodyAsJsonObject();
-    assertEquals(31, hosts.getInteger("count"));
+    assertEquals(DcgmSampleFile.HOSTS, hosts.getInteger("count"));
     Set<String> metrics = new TreeSet<>();
     SampleCsv.rows().forEach(r -> metrics.add(r.metric()));
     assertEquals(List.copyOf(metrics), get("/api/v1/metrics").bodyAsJsonObject().getJsonArray("metrics").getList());
@@ -137,7 +138,7 @@ class PostgresPipelineIT {
   void everyGpuHasItsTenSamplesWithTheFileValuesInTimeOrder() {
     for (Map.Entry<String, List<SampleCsv.Row>> e : expected.entrySet()) {
       JsonObject body = get("/api/v1/gpus/" + enc(e.getKey()) + "/telemetry").bodyAsJsonObject();
-      assertEquals(10, body.getInteger("count"), e.getKey());
+      assertEquals(DcgmSampleFile.SAMPLES_PER_GPU, body.getInteger("count"), e.getKey());
       assertNull(body.getString("next_cursor"));
       Set<String> got = new HashSet<>();
       String previous = null;
@@ -172,7 +173,7 @@ class PostgresPipelineIT {
       cursor = body.getString("next_cursor");
       pages++;
     } while (cursor != null && pages < 20);
-    assertEquals(10, seen.size());
+    assertEquals(DcgmSampleFile.SAMPLES_PER_GPU, seen.size());
     assertEquals(4, pages);
     TreeSet<Instant> times = new TreeSet<>();
     expected.get(uuid).forEach(r -> times.add(r.instant()));

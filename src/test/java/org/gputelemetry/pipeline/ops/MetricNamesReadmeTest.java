@@ -22,13 +22,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's table of pipeline metrics against what a Prometheus registry scrapes from
+ * The metrics table of docs/operations.md against what a Prometheus registry scrapes from
  * {@link PipelineMetrics}: every metric family documented with its type and labels, no stale rows,
  * and every name in {@link MetricNames} behind at least one documented family.
  */
 class MetricNamesReadmeTest {
 
-  private static final String SECTION = "### Prometheus metrics";
+  private static final Path DOC = Path.of("docs/operations.md");
+  private static final String SECTION = "\n## Prometheus metrics";
 
   /** A metric family as scraped: its type and the label names of its series (bar {@code le}). */
   private record Family(String type, Set<String> labels) {
@@ -83,20 +84,20 @@ class MetricNamesReadmeTest {
     throw new AssertionError("sample " + sample + " belongs to no scraped family");
   }
 
-  /** The rows of the README's metrics table: name -> [type, labels cell]. */
+  /** The rows of the documented metrics table: name -> [type, labels cell]. */
   private static Map<String, String[]> documented() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
-    int start = readme.indexOf(SECTION);
-    assertTrue(start >= 0, "README has no '" + SECTION + "' section");
-    int end = readme.indexOf("\n#", start + SECTION.length());
-    String section = readme.substring(start, end < 0 ? readme.length() : end);
+    String doc = Files.readString(DOC);
+    int start = doc.indexOf(SECTION);
+    assertTrue(start >= 0, DOC + " has no '" + SECTION.strip() + "' section");
+    int end = doc.indexOf("\n#", start + SECTION.length());
+    String section = doc.substring(start, end < 0 ? doc.length() : end);
     Map<String, String[]> rows = new TreeMap<>();
     Matcher row = Pattern.compile("(?m)^\\| `([a-z_]+)` \\| ([a-z]+) \\| ([^|]*) \\|").matcher(section);
     while (row.find()) {
       String[] previous = rows.put(row.group(1), new String[] {row.group(2), row.group(3).trim()});
       assertEquals(null, previous, "documented twice: " + row.group(1));
     }
-    assertFalse(rows.isEmpty(), "no metric rows in the README's '" + SECTION + "' section");
+    assertFalse(rows.isEmpty(), "no metric rows in the '" + SECTION.strip() + "' section of " + DOC);
     return rows;
   }
 
@@ -117,19 +118,19 @@ class MetricNamesReadmeTest {
     for (Map.Entry<String, Family> e : scraped.entrySet()) {
       String[] doc = documented.get(e.getKey());
       if (doc == null) {
-        problems.add(e.getKey() + " (" + e.getValue().type() + ") is scraped but not in the README");
+        problems.add(e.getKey() + " (" + e.getValue().type() + ") is scraped but not in " + DOC);
         continue;
       }
       if (!doc[0].equals(e.getValue().type())) {
-        problems.add(e.getKey() + ": README says " + doc[0] + ", scraped as " + e.getValue().type());
+        problems.add(e.getKey() + ": " + DOC + " says " + doc[0] + ", scraped as " + e.getValue().type());
       }
       if (!labelsCell(doc[1]).equals(e.getValue().labels())) {
-        problems.add(e.getKey() + ": README labels " + labelsCell(doc[1]) + ", scraped " + e.getValue().labels());
+        problems.add(e.getKey() + ": " + DOC + " labels " + labelsCell(doc[1]) + ", scraped " + e.getValue().labels());
       }
     }
     for (String name : documented.keySet()) {
       if (!scraped.containsKey(name)) {
-        problems.add(name + " is in the README but no pipeline meter scrapes as it");
+        problems.add(name + " is in " + DOC + " but no pipeline meter scrapes as it");
       }
     }
     assertTrue(problems.isEmpty(), String.join("\n", problems));
@@ -147,7 +148,7 @@ class MetricNamesReadmeTest {
             .filter(scraped::contains).toList();
         assertEquals(1, forms.size(), "MetricNames." + f.getName() + " scrapes as " + forms);
         assertTrue(documented.contains(forms.get(0)),
-            "MetricNames." + f.getName() + " (" + forms.get(0) + ") is not in the README's metrics table");
+            "MetricNames." + f.getName() + " (" + forms.get(0) + ") is not in the metrics table of " + DOC);
       }
     }
   }

@@ -84,13 +84,14 @@ class ScriptsTest {
   }
 
   @Test
-  void everyScriptHasItsReadmeEntry() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    String scripts = readme.substring(readme.indexOf("\n### Scripts\n"), readme.indexOf("\n### Make targets\n"));
+  void everyScriptHasItsDocsEntry() throws Exception {
+    String deploying = Files.readString(Path.of("docs/deploying.md"));
+    String scripts = deploying.substring(deploying.indexOf("\n## Scripts\n"), deploying.indexOf("\n## Make targets\n"));
     try (Stream<Path> files = Files.list(SCRIPTS)) {
       for (Path script : files.filter(p -> p.toString().endsWith(".sh")).sorted().toList()) {
         String name = script.getFileName().toString();
-        assertTrue(scripts.contains("\n#### `scripts/" + name), "README's Scripts section has no entry for " + name);
+        assertTrue(scripts.contains("\n### `scripts/" + name),
+            "the Scripts section of docs/deploying.md has no entry for " + name);
       }
     }
   }
@@ -202,6 +203,21 @@ class ScriptsTest {
   }
 
   @Test
+  void validateHealthSendsTheBearerTokenToTheApiOnly() throws Exception {
+    String url = startGateway(checks("store", true, "transport", true), "t0k3n");
+
+    Result without = run(Map.of(), bash(), SCRIPTS.resolve("validate-health.sh").toString(), "--url", url);
+    assertEquals(1, without.exitCode(), without.all());
+    assertTrue(without.out().contains("FAIL gpus"), without.out());
+    assertTrue(without.out().contains("--token TOKEN"), "says how to pass the token: " + without.out());
+
+    Result with = run(Map.of(), bash(), SCRIPTS.resolve("validate-health.sh").toString(), "--url", url,
+        "--token", "t0k3n");
+    assertEquals(0, with.exitCode(), with.all());
+    assertTrue(with.out().contains("PASS gpus"), with.out());
+  }
+
+  @Test
   void validateHealthFailsWhenTheGatewayIsNotReady() throws Exception {
     String url = startGateway(checks("store", false, "transport", true));
 
@@ -304,6 +320,11 @@ class ScriptsTest {
    * /api/v1/gpus answers a JSON list.
    */
   private String startGateway(Map<String, Boolean> checks) throws Exception {
+    return startGateway(checks, null);
+  }
+
+  /** A gateway whose /api answers 401 unless {@code Authorization: Bearer token} (when token is not null). */
+  private String startGateway(Map<String, Boolean> checks, String token) throws Exception {
     vertx = Vertx.vertx();
     Readiness readiness = new Readiness(vertx);
     checks.forEach((name, up) -> readiness.register(name, () -> up
@@ -311,6 +332,15 @@ class ScriptsTest {
         : Future.failedFuture(name + " unreachable")));
     Router router = Router.router(vertx);
     new OpsEndpoints(readiness, new SimpleMeterRegistry()).mount(router);
+    if (token != null) {
+      router.route("/api/*").handler(ctx -> {
+        if (("Bearer " + token).equals(ctx.request().getHeader("Authorization"))) {
+          ctx.next();
+        } else {
+          ctx.response().setStatusCode(401).end("{\"error\":\"missing bearer token\"}");
+        }
+      });
+    }
     router.get("/api/v1/gpus").handler(ctx -> ctx.json(new JsonObject().put("count", 1)
         .put("gpus", new JsonArray().add(new JsonObject().put("uuid", "GPU-0").put("hostname", "dgx-01")))));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")

@@ -16,14 +16,25 @@ import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 
 /**
- * The bundled DCGM sample (2,470 rows, 247 GPUs, 10 metrics) as samples with its own timestamps,
- * the way the streamer's {@code source} timestamp mode sends them. A test's own minimal reader,
- * independent of the streamer's parser; empty placement fields become {@code null}.
+ * The bundled DCGM sample (2,470 rows, 247 GPUs on 31 hosts, 10 metrics) as samples with its own
+ * timestamps, the way the streamer's {@code source} timestamp mode sends them. A test's own minimal
+ * reader, independent of the streamer's parser; empty placement fields become {@code null}. Its
+ * counts are named here, once, for the tests that expect them ({@code DcgmSampleFileTest} holds
+ * them to the file).
  */
 public final class DcgmSampleFile {
 
   public static final String RESOURCE = "sample/dcgm_metrics_20250718_134233.csv";
+  /** Rows of the file: one sample each. */
   public static final int ROWS = 2470;
+  /** Distinct GPUs (uuids). */
+  public static final int GPUS = 247;
+  /** Distinct hosts (Hostname). */
+  public static final int HOSTS = 31;
+  /** Distinct metric names. */
+  public static final int METRICS = 10;
+  /** Rows of each GPU: one per metric, all at one scrape. */
+  public static final int SAMPLES_PER_GPU = 10;
 
   private DcgmSampleFile() {
   }

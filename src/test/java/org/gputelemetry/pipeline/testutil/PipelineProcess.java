@@ -93,8 +93,17 @@ public final class PipelineProcess implements AutoCloseable {
 
   /** The body of {@code GET path}, or null if nothing answers. */
   public String get(String path) {
+    return get(path, null);
+  }
+
+  /** The body of {@code GET path} with {@code Authorization: Bearer token} (none when null), or null if nothing answers. */
+  public String get(String path, String token) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(request(path), (name, value) -> true);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     try {
-      return HTTP.send(request(path), HttpResponse.BodyHandlers.ofString()).body();
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       return null;
     } catch (InterruptedException e) {

@@ -36,7 +36,8 @@ final class Migrations {
   /** Every script, oldest first. Append only. */
   static final List<Migration> ALL = List.of(
       new Migration(1, "catalogue", "db/migration/V1__catalogue.sql"),
-      new Migration(2, "samples", "db/migration/V2__samples.sql"));
+      new Migration(2, "samples", "db/migration/V2__samples.sql"),
+      new Migration(3, "dead letters", "db/migration/V3__dead_letters.sql"));
 
   private static final String CREATE_LEDGER = "CREATE TABLE IF NOT EXISTS schema_migrations ("
       + "version integer PRIMARY KEY, description text NOT NULL, "

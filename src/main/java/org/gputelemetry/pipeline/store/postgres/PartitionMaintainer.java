@@ -56,14 +56,26 @@ final class PartitionMaintainer {
     this.retention = retention;
   }
 
+  /** The years partitions can be named for ({@code samples_pYYYYMMDD}). */
+  static final int FIRST_YEAR = 1;
+  static final int LAST_YEAR = 9999;
+  private static final long FIRST_DAY = LocalDate.of(FIRST_YEAR, 1, 1).toEpochDay();
+  private static final long LAST_DAY = LocalDate.of(LAST_YEAR, 12, 31).toEpochDay();
+
+  /** Whether a sample at {@code micros} has a day partition it can go to. */
+  static boolean storable(long micros) {
+    long d = day(micros);
+    return d >= FIRST_DAY && d <= LAST_DAY;
+  }
+
   static long day(long micros) {
     return Math.floorDiv(micros, DAY_MICROS);
   }
 
   static String name(long epochDay) {
     LocalDate d = LocalDate.ofEpochDay(epochDay);
-    if (d.getYear() < 1 || d.getYear() > 9999) {
-      throw new IllegalArgumentException("timestamp outside the years 1 to 9999: day " + d);
+    if (d.getYear() < FIRST_YEAR || d.getYear() > LAST_YEAR) {
+      throw new IllegalArgumentException("timestamp outside the years " + FIRST_YEAR + " to " + LAST_YEAR + ": day " + d);
     }
     return PREFIX + NAME_DAY.format(d);
   }
@@ -156,9 +168,13 @@ final class PartitionMaintainer {
     return chain;
   }
 
-  /** Midnight UTC of the day, as a timestamptz literal independent of the session's TimeZone. */
+  /**
+   * Midnight UTC of the day, as a timestamptz literal independent of the session's TimeZone; the
+   * upper bound of the last day is in year 10000, which PostgreSQL reads without Java's '+'.
+   */
   private static String bound(long epochDay) {
-    return LocalDate.ofEpochDay(epochDay) + " 00:00:00+00";
+    LocalDate d = LocalDate.ofEpochDay(epochDay);
+    return String.format("%04d-%02d-%02d 00:00:00+00", d.getYear(), d.getMonthValue(), d.getDayOfMonth());
   }
 
   private static List<String> names(List<Long> days) {

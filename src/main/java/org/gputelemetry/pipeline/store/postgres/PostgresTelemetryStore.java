@@ -13,8 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.DeadLetter;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
+import org.gputelemetry.pipeline.store.RejectedContentException;
 import org.gputelemetry.pipeline.store.SamplePage;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
@@ -57,6 +59,7 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   private final Dictionaries dictionaries;
   private final SampleWriter writer;
   private final SampleReader reader;
+  private final PostgresDeadLetters deadLetters;
 
   private final Object lock = new Object();
   private Promise<Void> started;
@@ -84,6 +87,7 @@ public final class PostgresTelemetryStore implements TelemetryStore {
     this.dictionaries = new Dictionaries(pool);
     this.writer = new SampleWriter(pool, dictionaries, partitions, method);
     this.reader = new SampleReader(pool, dictionaries);
+    this.deadLetters = new PostgresDeadLetters(pool);
   }
 
   /**
@@ -147,10 +151,24 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   /**
    * Upserts {@code samples} in one transaction. Fails, without waiting, while {@link #start()}
    * has not completed; fails while PostgreSQL is unreachable. Retrying the same list is safe.
+   * Fails with {@link RejectedContentException} when PostgreSQL refuses what the samples hold
+   * (see {@link ContentErrors}); then none of them is stored.
    */
   @Override
   public Future<Void> write(List<Sample> samples) {
-    return guarded(() -> writer.write(samples));
+    return guarded(() -> writer.write(samples))
+        .recover(e -> Future.failedFuture(ContentErrors.isContent(e) ? ContentErrors.rejected(e) : e));
+  }
+
+  /** Inserts into {@code dead_letters}, keeping its newest {@link PostgresDeadLetters#KEEP} rows. */
+  @Override
+  public Future<Void> deadLetter(List<DeadLetter> letters) {
+    return guarded(() -> deadLetters.add(letters));
+  }
+
+  @Override
+  public Future<List<DeadLetter>> deadLetters(int limit) {
+    return guarded(() -> deadLetters.newest(limit));
   }
 
   @Override

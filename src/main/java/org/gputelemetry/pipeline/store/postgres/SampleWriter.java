@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.RejectedContentException;
 import org.gputelemetry.pipeline.store.postgres.SampleRows.CatalogueChange;
 
 /**
@@ -19,6 +21,7 @@ import org.gputelemetry.pipeline.store.postgres.SampleRows.CatalogueChange;
  * batch's partitions exist, then in one transaction inserts the rows and, when the batch brings a
  * GPU's new identity or an older first sample, updates its catalogue row. The batch's samples
  * commit all together or not at all; retrying a failed batch is safe, as the write is idempotent.
+ * A batch holding a time the table has no partition for fails before any round trip.
  * Thread-safe: concurrent writes use separate pooled connections.
  */
 final class SampleWriter {
@@ -61,6 +64,14 @@ final class SampleWriter {
   Future<Void> write(List<Sample> samples) {
     if (samples.isEmpty()) {
       return Future.succeededFuture();
+    }
+    for (Sample s : samples) {
+      if (!PartitionMaintainer.storable(s.timestampMicros())) {
+        // before anything is registered: such a sample must leave no catalogue row behind
+        return Future.failedFuture(new RejectedContentException("timestamp " + Timestamps.format(s.timestampMicros())
+            + " is outside the years " + PartitionMaintainer.FIRST_YEAR + " to " + PartitionMaintainer.LAST_YEAR
+            + " that the samples table is partitioned for"));
+      }
     }
     return dictionaries.register(samples).compose(v -> {
       SampleRows rows = SampleRows.of(samples, dictionaries);

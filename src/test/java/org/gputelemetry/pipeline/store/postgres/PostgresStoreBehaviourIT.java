@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the PostgreSQL store does beyond the common contract: idempotent replays, partitions, retention, migrations. */
-class PostgresStoreBehaviourTest {
+class PostgresStoreBehaviourIT {
 
   private static final Gpu GPU = new Gpu("GPU-behaviour", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a");
 
@@ -75,7 +75,7 @@ class PostgresStoreBehaviourTest {
     writeInBatches(store, samples, 500);
     writeInBatches(store, samples, 700); // batches cut elsewhere: still the same rows
     assertEquals(DcgmSampleFile.ROWS, db.count("SELECT count(*) FROM samples"));
-    assertEquals(247, await(store.gpus(null)).size());
+    assertEquals(DcgmSampleFile.GPUS, await(store.gpus(null)).size());
     assertEquals(10, await(store.metrics()).size());
   }
 
@@ -164,7 +164,7 @@ class PostgresStoreBehaviourTest {
     }
     await(Future.all(stores.stream().map(PostgresTelemetryStore::start).toList()), 60);
     await(db.store(new JsonObject()).start());
-    assertEquals(List.of("1", "2"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
+    assertEquals(List.of("1", "2", "3"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
     assertEquals(Migrations.ALL.size(), db.count("SELECT count(*) FROM schema_migrations"));
     assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.partitions().size());
   }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the same port and data: nothing written before is lost, a batch retried until it succeeds is
  * stored once, and each change of state is logged once.
  */
-class PostgresOutageTest {
+class PostgresOutageIT {
 
   private static final Gpu GPU = new Gpu("GPU-outage", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a");
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The store contract against a real PostgreSQL; every test gets a database of its own. */
-class PostgresTelemetryStoreTest extends TelemetryStoreContractTest {
+class PostgresTelemetryStoreIT extends TelemetryStoreContractTest {
 
   private static Vertx vertx;
   private static EmbeddedPostgresServer server;

@@ -23,6 +23,7 @@ import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.SampleQuery;
+import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,9 +38,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is explained as the store sends it, with the plan for its parameter values and with the generic
  * plan a prepared statement may switch to. No query may scan a samples partition sequentially.
  */
-class PostgresQueryPlanTest {
+class PostgresQueryPlanIT {
 
-  private static final int GPUS = 247;
+  /** As many as the bundled sample has. */
+  private static final int GPUS = DcgmSampleFile.GPUS;
   private static final String[] METRICS = {"DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_MEM_COPY_UTIL",
       "DCGM_FI_DEV_ENC_UTIL", "DCGM_FI_DEV_DEC_UTIL", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE",
       "DCGM_FI_DEV_SM_CLOCK", "DCGM_FI_DEV_MEM_CLOCK", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"};

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * The {@code sslMode} settings against a PostgreSQL server with TLS on (its own server, with a
  * self-signed certificate for 127.0.0.1 made by openssl; skipped where openssl is missing).
  */
-class PostgresTlsTest {
+class PostgresTlsIT {
 
   private static final Gpu GPU = new Gpu("GPU-tls", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a");
 
