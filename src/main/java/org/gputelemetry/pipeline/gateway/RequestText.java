@@ -19,7 +19,7 @@ final class RequestText implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path();
-    String problem = problem(path, false);
+    String problem = path == null ? null : problem(path, false);
     if (problem != null) {
       throw new ApiException(400, "request path: " + problem);
     }
