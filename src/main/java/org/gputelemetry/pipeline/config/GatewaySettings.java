@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,9 +22,17 @@ import java.util.List;
  * @param websocketQueueSize samples each live-feed connection may hold while its client is slow;
  *     past that the oldest are dropped and the client is told how many
  * @param instances HTTP servers (each on its own event loop) sharing the port; 0 = one per CPU core
+ * @param idleTimeout a connection that neither sends nor receives for this long is closed
+ * @param headerTimeout a new connection must have sent its first request's headers within this long
+ * @param maxConnections open connections the gateway accepts; 0 = derived from the file-descriptor
+ *     limit (see {@link #effectiveMaxConnections()})
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
-                              Tls tls, Auth auth, int websocketQueueSize, int instances) {
+                              Tls tls, Auth auth, int websocketQueueSize, int instances,
+                              Duration idleTimeout, Duration headerTimeout, int maxConnections) {
+
+  /** The most connections a derived {@code maxConnections} allows. */
+  public static final int MAX_CONNECTIONS_CEILING = 10_000;
 
   /**
    * HTTPS with a PEM certificate chain and private key (e.g. a mounted Kubernetes TLS secret).
@@ -79,7 +88,34 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         tls(j.child("tls").allowOnly()),
         auth(j.child("auth").allowOnly()),
         websocket.intValue("queueSize", 10_000, 1, 10_000_000),
-        j.intValue("instances", 0, 0, 64));
+        j.intValue("instances", 0, 0, 64),
+        positive(j, "idleTimeout", j.duration("idleTimeout", Duration.ofSeconds(60))),
+        positive(j, "headerTimeout", j.duration("headerTimeout", Duration.ofSeconds(10))),
+        j.intValue("maxConnections", 0, 0, 1_000_000));
+  }
+
+  private static Duration positive(DescriptorJson j, String name, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      j.problem(name, "must be longer than 0");
+    }
+    return d;
+  }
+
+  /**
+   * The connection cap: {@code maxConnections} when set, else three quarters of the process's
+   * file-descriptor limit (the rest is left to the store, the transport and the JVM), at most
+   * {@value #MAX_CONNECTIONS_CEILING}.
+   */
+  public int effectiveMaxConnections() {
+    if (maxConnections > 0) {
+      return maxConnections;
+    }
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long derived = unix.getMaxFileDescriptorCount() * 3 / 4;
+      return (int) Math.max(64, Math.min(MAX_CONNECTIONS_CEILING, derived));
+    }
+    return MAX_CONNECTIONS_CEILING;
   }
 
   /**
@@ -138,7 +174,9 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     return new JsonObject().put("host", host).put("port", port)
         .put("cors", new JsonObject().put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods))
         .put("tls", tls.toJson()).put("auth", auth.toJson())
-        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances);
+        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances)
+        .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
+        .put("maxConnections", maxConnections);
   }
 
   /** {@code https} when TLS is on, else {@code http}. */

@@ -31,12 +31,16 @@ final class GatewayRoutes {
             + "and gets {\"type\":\"dropped\",\"count\":N} before its next frame. Send "
             + "{\"type\":\"subscribe\",\"gpu\":...,\"metric\":...,\"hostname\":...} to change the filter (null or "
             + "absent = all). With authentication on, pass the token as ?access_token= (browsers cannot set headers "
-            + "on a WebSocket) or as a bearer header.")
+            + "on a WebSocket) or as a bearer header. Client messages are limited to "
+            + GatewayVerticle.MAX_CLIENT_MESSAGE + " bytes (larger: closed with 1009). A client whose socket takes "
+            + "nothing for half of gateway.idleTimeout, or that answers no ping for gateway.idleTimeout, is closed "
+            + "with 1008; while a reply to its own message cannot be written, its messages are not read.")
         .query("gpu", "only this GPU (uuid)", ApiSchemas.string())
         .query("metric", "only this metric", ApiSchemas.string())
         .query("hostname", "only this host's GPUs", ApiSchemas.string())
         .response(101, "switching to the WebSocket protocol; messages are LiveFrame and LiveControl", null, null)
-        .error(400, "not a WebSocket upgrade request")
+        .error(400, "not a WebSocket upgrade request, or a filter longer than " + LiveFilter.MAX_LENGTH + " characters")
+        .error(403, "a browser's Origin that is neither the gateway's own nor in gateway.cors.allowedOrigins")
         .handler(feed::handle));
     routes.add(ApiRoute.get(OpsEndpoints.HEALTH, "health").tag("ops")
         .summary("Liveness").description("UP while the process answers.")
@@ -77,6 +81,6 @@ final class GatewayRoutes {
   static List<ApiRoute> describe(GatewaySettings settings) {
     Handler<RoutingContext> none = ctx -> ctx.fail(501);
     return table(new TelemetryApi(null), new OpsEndpoints(null, new SimpleMeterRegistry()),
-        new LiveFeed(null, settings.websocketQueueSize(), null), new ApiDocs(), none);
+        new LiveFeed(null, settings.websocketQueueSize(), settings.idleTimeout(), null), new ApiDocs(), none);
   }
 }

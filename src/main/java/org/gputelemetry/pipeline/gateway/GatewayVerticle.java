@@ -1,11 +1,15 @@
 package org.gputelemetry.pipeline.gateway;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
@@ -13,7 +17,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gputelemetry.pipeline.config.GatewaySettings;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
@@ -27,13 +33,20 @@ import org.slf4j.LoggerFactory;
  * document with Swagger UI, the live dashboard, and the ops endpoints ({@code /health},
  * {@code /ready}, {@code /metrics}). Routes come from {@link GatewayRoutes}; CORS, TLS and
  * bearer-token authentication (on {@code /api/*} and {@code /ws/*} only, so probes and scrapers
- * keep working) are switched on by {@link GatewaySettings}.
+ * keep working) are switched on by {@link GatewaySettings}. Every error is the API's JSON
+ * ({@code {"error": "..."}}), from the router's 404 and 405 to Netty's 414 and 431; connections
+ * are bounded in number and time ({@link ConnectionGuard}), WebSocket messages from clients in size.
  */
 public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   /** Where the dashboard's files are, on the classpath. */
   static final String WEBROOT = "webroot";
+  /** Largest WebSocket message (and frame) a client may send: control messages are a few hundred bytes. */
+  static final int MAX_CLIENT_MESSAGE = 8192;
+  /** Router entries in front of the route table: request-text checks and the live feed's origin check. */
+  static final String CHECKS = "request checks";
+  static final String ORIGIN_CHECK = "origin " + LiveFeed.PATH;
 
   private final GatewaySettings settings;
   private final TelemetryStore store;
@@ -43,6 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router;
   private List<ApiRoute> routes;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   public GatewayVerticle(GatewaySettings settings, TelemetryStore store, PipelineMetrics metrics, OpsEndpoints ops) {
     this.settings = settings;
@@ -54,10 +68,14 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    router.route().setName(CHECKS).handler(new RequestText());
+    OriginPolicy origins = new OriginPolicy(settings.corsAllowedOrigins(),
+        settings.corsAllowedOrigins().isEmpty() ? null : cors());
     if (!settings.corsAllowedOrigins().isEmpty()) {
-      router.route().setName("cors").handler(cors());
+      router.route().setName("cors").handler(origins.rest());
     }
-    feed = new LiveFeed(vertx, settings.websocketQueueSize(), metrics);
+    router.route(LiveFeed.PATH).setName(ORIGIN_CHECK).handler(origins.websocket());
+    feed = new LiveFeed(vertx, settings.websocketQueueSize(), settings.idleTimeout(), metrics);
     ApiDocs docs = new ApiDocs();
     StaticHandler webroot = StaticHandler.create(WEBROOT).setCachingEnabled(false);
     routes = GatewayRoutes.table(new TelemetryApi(store), ops, feed, docs, webroot);
@@ -73,24 +91,81 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.get("/docs/*").setName("assets /docs/*").handler(docs.assets());
     router.get("/*").setName("assets /*").handler(webroot);
-    router.route().setName("failures").failureHandler(ctx -> TelemetryApi.fail(ctx, ctx.failure() == null
-        ? new ApiException(ctx.statusCode(), "request failed") : ctx.failure()));
+    router.route().setName("failures").failureHandler(GatewayVerticle::failure);
     // a path Vert.x Web cannot decode (a bad %-escape, e.g. in a GPU id) fails before any route matches
-    router.errorHandler(400, ctx -> TelemetryApi.fail(ctx, new ApiException(400,
-        "malformed percent-encoding in the request path '" + ctx.request().path() + "'")));
-    HttpServerOptions options = new HttpServerOptions();
+    router.errorHandler(400, ctx -> TelemetryApi.error(ctx.response(), 400,
+        "malformed percent-encoding in the request path '" + ApiException.clip(ctx.request().path()) + "'"));
+    router.errorHandler(404, ctx -> TelemetryApi.error(ctx.response(), 404,
+        "no such resource: " + ApiException.clip(ctx.request().path()) + " (the API is described at /openapi.json)"));
+    router.errorHandler(405, ctx -> TelemetryApi.error(ctx.response(), 405,
+        "method " + ctx.request().method() + " is not allowed on " + ApiException.clip(ctx.request().path())));
+    HttpServerOptions options = new HttpServerOptions()
+        .setIdleTimeout((int) settings.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE).setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE)
+        // no h2c sniffing: it waits for a client's first bytes before the connection is known
+        // (and timed), and the gateway serves HTTP/1.1 only
+        .setHttp2ClearTextEnabled(false);
     if (settings.tls().enabled()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(settings.tls().certPath()).setKeyPath(settings.tls().keyPath()));
     }
+    guard = new ConnectionGuard(vertx, settings, metrics);
     return feed.start()
-        .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen(settings.port(), settings.host()))
+        .compose(v -> vertx.createHttpServer(options)
+            .connectionHandler(guard::onConnection)
+            .invalidRequestHandler(GatewayVerticle::invalidRequest)
+            .requestHandler(guard.requests(router))
+            .listen(settings.port(), settings.host()))
         .onSuccess(s -> {
           server = s;
-          LOG.info("Gateway listening on {}://{}:{} (dashboard /, API /api/v1, docs /docs, live {}, auth {}, CORS {})",
+          LOG.info("Gateway listening on {}://{}:{} (dashboard /, API /api/v1, docs /docs, live {}, auth {}, CORS {}, "
+                  + "at most {} connections)",
               settings.scheme(), settings.host(), s.actualPort(), LiveFeed.PATH,
-              settings.auth().enabled() ? "on" : "off", settings.corsAllowedOrigins().isEmpty() ? "off" : "on");
+              settings.auth().enabled() ? "on" : "off", settings.corsAllowedOrigins().isEmpty() ? "off" : "on",
+              settings.effectiveMaxConnections());
         });
+  }
+
+  /**
+   * The router's failure handler: the API's exceptions as they say, a 4xx a handler failed with
+   * (e.g. a body too large) as that status, anything else as our fault (500, logged).
+   */
+  private static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status = ctx.statusCode();
+    if (failure instanceof ApiException api) {
+      TelemetryApi.error(ctx.response(), api.status(), api.getMessage());
+    } else if (status >= 400 && status < 500) {
+      TelemetryApi.error(ctx.response(), status, HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT));
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ApiException.clip(ctx.request().path()), failure);
+      TelemetryApi.error(ctx.response(), 500, "internal error");
+    }
+  }
+
+  /**
+   * A request Netty could not decode (request line or headers too long, garbage): the same statuses
+   * as Vert.x's default handler (414, 431, else 400), with the API's JSON body, then the connection
+   * is closed because its stream can no longer be trusted.
+   */
+  private static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    int status;
+    String message;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      message = "request line too long (the URI is limited to " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+          + " bytes)";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      message = "request headers too large (limited to " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes)";
+    } else {
+      status = 400;
+      message = "malformed HTTP request";
+    }
+    req.response().putHeader("Connection", "close");
+    TelemetryApi.error(req.response(), status, message);
+    req.connection().close();
   }
 
   private CorsHandler cors() {
@@ -118,6 +193,11 @@ public final class GatewayVerticle extends VerticleBase {
   /** The route table the router and the document were built from. */
   public List<ApiRoute> routes() {
     return routes;
+  }
+
+  /** Connections open now on the gateway's port (all its instances). */
+  public int connections() {
+    return guard.open();
   }
 
   /** The live feed (connection count for tests and benchmarks). */

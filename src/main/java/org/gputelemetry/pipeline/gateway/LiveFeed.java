@@ -1,10 +1,12 @@
 package org.gputelemetry.pipeline.gateway;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +28,8 @@ import org.gputelemetry.pipeline.transport.Addresses;
  * and {@code {"type":"dropped","count":N}} when N samples were dropped because it read too slowly.
  * Sending {@code {"type":"subscribe", "gpu", "metric", "hostname"}} replaces the filter (answered
  * by {@code subscribed}); a bad message is answered by {@code {"type":"error","error":...}}.
+ * Client messages are small (the server's WebSocket message limit, {@link GatewayVerticle}); what
+ * the server writes to a client is bounded as {@link LiveConnection} says.
  *
  * <p>Confined to the gateway verticle's event loop, except the connection count (the dispatcher's
  * gauge sums it over the gateway's instances).
@@ -36,24 +40,38 @@ public final class LiveFeed {
 
   private final Vertx vertx;
   private final int queueSize;
+  private final long idleNanos;
   private final PipelineMetrics metrics;
   private final Set<LiveConnection> connections = new LinkedHashSet<>();
   private final AtomicInteger open = new AtomicInteger();
   private MessageConsumer<SampleBatch> consumer;
+  private long checks = -1;
 
-  public LiveFeed(Vertx vertx, int queueSize, PipelineMetrics metrics) {
+  /** @param idleTimeout {@code gateway.idleTimeout}: how long a client may take nothing or say nothing */
+  public LiveFeed(Vertx vertx, int queueSize, Duration idleTimeout, PipelineMetrics metrics) {
     this.vertx = vertx;
     this.queueSize = queueSize;
+    this.idleNanos = idleTimeout.toNanos();
     this.metrics = metrics;
   }
 
   /** Starts consuming committed batches; call from the gateway verticle's context. */
   public Future<Void> start() {
     consumer = vertx.eventBus().<SampleBatch>localConsumer(Addresses.COMMITTED, msg -> fanOut(msg.body()));
+    long period = Math.max(20, Math.min(5_000, idleNanos / 8_000_000L));
+    checks = vertx.setPeriodic(period, id -> {
+      long now = System.nanoTime();
+      for (LiveConnection c : List.copyOf(connections)) {
+        c.check(now, idleNanos / 2, idleNanos);
+      }
+    });
     return consumer.completion();
   }
 
   public Future<Void> stop() {
+    if (checks >= 0) {
+      vertx.cancelTimer(checks);
+    }
     List<Future<Void>> closing = new ArrayList<>();
     if (consumer != null) {
       closing.add(consumer.unregister());
@@ -78,6 +96,9 @@ public final class LiveFeed {
 
   /** The route handler: upgrades the request and registers the connection. */
   public void handle(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      throw new ApiException(400, "expected a WebSocket upgrade (GET with Upgrade: websocket and Connection: Upgrade)");
+    }
     LiveFilter filter = LiveFilter.fromQuery(ctx.queryParams());
     ctx.request().toWebSocket().onComplete(ar -> {
       if (ar.failed()) {
@@ -99,8 +120,10 @@ public final class LiveFeed {
         open.decrementAndGet();
       }
     });
-    ws.exceptionHandler(e -> ws.close());
+    // a frame or message over the limit closes with the decoder's code (1009), anything else with 1011
+    ws.exceptionHandler(e -> ws.close(e instanceof CorruptedWebSocketFrameException bad
+        ? (short) bad.closeStatus().code() : (short) 1011, ApiException.clip(e.getMessage())));
     ws.textMessageHandler(c::onMessage);
-    ws.writeTextMessage(LiveConnection.subscribed(filter).encode());
+    c.reply(LiveConnection.subscribed(filter));
   }
 }

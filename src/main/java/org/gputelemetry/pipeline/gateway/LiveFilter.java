@@ -11,11 +11,13 @@ import org.gputelemetry.pipeline.model.Sample;
 public record LiveFilter(String gpu, String metric, String hostname) {
 
   public static final LiveFilter ALL = new LiveFilter(null, null, null);
+  /** Longest filter value: longer than any GPU id, metric or host name. */
+  static final int MAX_LENGTH = 256;
 
   /** From the upgrade request's query parameters {@code gpu}, {@code metric}, {@code hostname}. */
   public static LiveFilter fromQuery(MultiMap params) {
-    return new LiveFilter(TelemetryQueryParams.blankToNull(params.get("gpu")),
-        TelemetryQueryParams.blankToNull(params.get("metric")), TelemetryQueryParams.blankToNull(params.get("hostname")));
+    return new LiveFilter(checked("gpu", params.get("gpu")), checked("metric", params.get("metric")),
+        checked("hostname", params.get("hostname")));
   }
 
   /** From a {@code {"type":"subscribe", ...}} message; a key left out matches everything. */
@@ -26,9 +28,17 @@ public record LiveFilter(String gpu, String metric, String hostname) {
   private static String text(JsonObject message, String key) {
     Object v = message.getValue(key);
     if (v != null && !(v instanceof String)) {
-      throw ApiException.badParameter(key, "expected a string or null, got " + v);
+      throw ApiException.badParameter(key, "expected a string or null, got " + ApiException.clip(v));
     }
-    return TelemetryQueryParams.blankToNull((String) v);
+    return checked(key, (String) v);
+  }
+
+  private static String checked(String key, String v) {
+    String value = TelemetryQueryParams.blankToNull(v);
+    if (value != null && value.length() > MAX_LENGTH) {
+      throw ApiException.badParameter(key, "longer than " + MAX_LENGTH + " characters");
+    }
+    return value;
   }
 
   public boolean matches(Sample s) {

@@ -39,7 +39,8 @@ public final class OpenApiDocument {
         item = new JsonObject();
         paths.put(r.path(), item);
       }
-      item.put(r.method().name().toLowerCase(java.util.Locale.ROOT), operation(r, settings.auth().enabled()));
+      item.put(r.method().name().toLowerCase(java.util.Locale.ROOT),
+          operation(r, settings.auth().enabled(), !settings.corsAllowedOrigins().isEmpty()));
     }
     JsonObject schemas = new JsonObject();
     ApiSchemas.components().forEach(schemas::put);
@@ -70,7 +71,25 @@ public final class OpenApiDocument {
     return new JsonObject().put("name", name).put("description", description);
   }
 
-  private static JsonObject operation(ApiRoute r, boolean authEnabled) {
+  /**
+   * Errors any operation may answer, before its handler runs (the request checks, CORS, the
+   * connection cap and Netty's decoder), each with the API's JSON error body.
+   */
+  private static Map<String, String> commonErrors(ApiRoute r, boolean corsEnabled) {
+    Map<String, String> errors = new java.util.LinkedHashMap<>();
+    errors.put("400", "malformed request: a bad percent-escape, invalid UTF-8 or a control character in the path "
+        + "or a query parameter (the message names it)");
+    if (corsEnabled || r.path().startsWith("/ws/")) {
+      errors.put("403", "the browser's Origin is neither the gateway's own nor in gateway.cors.allowedOrigins");
+    }
+    errors.put("405", "the path exists, but not with this method");
+    errors.put("414", "the request line (URI) is too long");
+    errors.put("431", "the request headers are too large");
+    errors.put("503", "the gateway is at gateway.maxConnections (probes are still answered)");
+    return errors;
+  }
+
+  private static JsonObject operation(ApiRoute r, boolean authEnabled, boolean corsEnabled) {
     JsonObject op = new JsonObject().put("operationId", r.operationId()).put("tags", new JsonArray().add(r.tag()))
         .put("summary", r.summary());
     if (r.description() != null) {
@@ -97,12 +116,29 @@ public final class OpenApiDocument {
       }
       responses.put(e.getKey(), out);
     }
+    boolean probe = r.tag().equals("ops");
+    for (Map.Entry<String, String> e : commonErrors(r, corsEnabled).entrySet()) {
+      if (!responses.containsKey(e.getKey()) && !(probe && e.getKey().equals("503"))) {
+        responses.put(e.getKey(), errorResponse(e.getValue()));
+      }
+    }
     if (r.secured() && authEnabled) {
       op.put("security", new JsonArray().add(new JsonObject().put(BEARER, new JsonArray())));
-      responses.put("401", new JsonObject().put("description", "missing or unknown bearer token").put("content",
-          new JsonObject().put("application/json", new JsonObject().put("schema", ApiSchemas.ref(ApiSchemas.ERROR)))));
+      responses.put("401", errorResponse("missing or unknown bearer token"));
     }
-    return op.put("responses", responses);
+    return op.put("responses", sorted(responses));
+  }
+
+  private static JsonObject errorResponse(String description) {
+    return new JsonObject().put("description", description).put("content",
+        new JsonObject().put("application/json", new JsonObject().put("schema", ApiSchemas.ref(ApiSchemas.ERROR))));
+  }
+
+  /** Responses in status order, as readers of the document expect. */
+  private static JsonObject sorted(JsonObject responses) {
+    JsonObject out = new JsonObject();
+    responses.fieldNames().stream().sorted().forEach(k -> out.put(k, responses.getValue(k)));
+    return out;
   }
 
   /** The document as YAML (same content as the JSON). */

@@ -1,6 +1,7 @@
 package org.gputelemetry.pipeline.gateway;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -117,7 +118,7 @@ public final class TelemetryApi {
   }
 
   private static ApiException notFound(String uuid) {
-    return new ApiException(404, "no GPU with uuid '" + uuid + "'");
+    return new ApiException(404, "no GPU with uuid '" + ApiException.clip(uuid) + "'");
   }
 
   private static void respond(RoutingContext ctx, Future<JsonObject> body) {
@@ -130,22 +131,28 @@ public final class TelemetryApi {
     });
   }
 
-  /** Error responses: the API's own exceptions as they say, anything else as the store being unavailable. */
+  /**
+   * Error responses of a store query: the API's own exceptions as they say, anything else as the
+   * store being unavailable (503). The store's own message goes to the log, never to the client.
+   */
   public static void fail(RoutingContext ctx, Throwable failure) {
-    if (ctx.response().ended()) {
+    if (failure instanceof ApiException api) {
+      error(ctx.response(), api.status(), api.getMessage());
+    } else {
+      LOG.warn("Query failed: {}", failure.toString());
+      error(ctx.response(), 503, "store unavailable");
+    }
+  }
+
+  /** Writes the API's JSON error body ({@code {"error": "..."}}) with {@code status}, unless already answered. */
+  static void error(HttpServerResponse response, int status, String message) {
+    if (response.ended() || response.closed()) {
       return;
     }
-    int status;
-    String message;
-    if (failure instanceof ApiException api) {
-      status = api.status();
-      message = api.getMessage();
-    } else {
-      status = 503;
-      message = "store unavailable: " + failure.getMessage();
-      LOG.warn("Query failed: {}", failure.toString());
+    if (response.headWritten()) {
+      response.reset();
+      return;
     }
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(ApiJson.error(message).encode());
+    response.setStatusCode(status).putHeader("content-type", "application/json").end(ApiJson.error(message).encode());
   }
 }

@@ -25,7 +25,7 @@ final class TelemetryQueryParams {
       try {
         cursor = Cursor.decode(c);
       } catch (IllegalArgumentException e) {
-        throw ApiException.badParameter("cursor", e.getMessage());
+        throw ApiException.badParameter("cursor", ApiException.clip(e.getMessage()));
       }
     }
     return new SampleQuery(uuid, start, end, metric, limit, cursor);
@@ -39,7 +39,7 @@ final class TelemetryQueryParams {
     try {
       return Timestamps.parseMicros(v);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badParameter(name, "expected an RFC 3339 time such as 2025-07-18T20:42:34Z, got '" + v + "'");
+      throw ApiException.badParameter(name, "expected an RFC 3339 time such as 2025-07-18T20:42:34Z, got '" + ApiException.clip(v) + "'");
     }
   }
 
@@ -55,7 +55,7 @@ final class TelemetryQueryParams {
     } catch (NumberFormatException ignored) {
       // reported below with the allowed range
     }
-    throw ApiException.badParameter("limit", "expected a whole number from 1 to " + SampleQuery.MAX_LIMIT + ", got '" + v + "'");
+    throw ApiException.badParameter("limit", "expected a whole number from 1 to " + SampleQuery.MAX_LIMIT + ", got '" + ApiException.clip(v) + "'");
   }
 
   static String blankToNull(String v) {

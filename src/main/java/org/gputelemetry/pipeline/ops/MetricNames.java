@@ -22,6 +22,9 @@ public final class MetricNames {
   public static final String WEBSOCKET_CLIENTS = "telemetry.websocket.clients";
   public static final String WEBSOCKET_SENT = "telemetry.websocket.sent";
   public static final String WEBSOCKET_DROPPED = "telemetry.websocket.dropped";
+  public static final String WEBSOCKET_CLOSED = "telemetry.websocket.closed";
+  public static final String GATEWAY_CONNECTIONS_REFUSED = "telemetry.gateway.connections.refused";
+  public static final String GATEWAY_HEADER_TIMEOUTS = "telemetry.gateway.header.timeouts";
 
   public static final String SPOOL_BYTES = "telemetry.spool.bytes";
   public static final String SPOOL_BATCHES = "telemetry.spool.batches";

@@ -35,6 +35,9 @@ public final class PipelineMetrics {
   public final Timer endToEndLag;
   public final Counter websocketSent;
   public final Counter websocketDropped;
+  public final Counter websocketClosedSlow;
+  public final Counter gatewayConnectionsRefused;
+  public final Counter gatewayHeaderTimeouts;
   public final Counter spoolAppended;
   public final Counter spoolReplayed;
   public final Counter redisClaimed;
@@ -65,6 +68,13 @@ public final class PipelineMetrics {
         .register(registry);
     websocketDropped = Counter.builder(MetricNames.WEBSOCKET_DROPPED)
         .description("Samples dropped for live-feed WebSocket clients that read too slowly").register(registry);
+    websocketClosedSlow = Counter.builder(MetricNames.WEBSOCKET_CLOSED)
+        .description("Live-feed WebSockets the gateway closed, by reason").tag("reason", "slow_client").register(registry);
+    gatewayConnectionsRefused = Counter.builder(MetricNames.GATEWAY_CONNECTIONS_REFUSED)
+        .description("Connections or requests the gateway refused because it was at gateway.maxConnections")
+        .register(registry);
+    gatewayHeaderTimeouts = Counter.builder(MetricNames.GATEWAY_HEADER_TIMEOUTS)
+        .description("Connections closed because their request headers did not arrive in time").register(registry);
     spoolAppended = Counter.builder(MetricNames.SPOOL_APPENDED)
         .description("Batches the edge wrote to its disk spool because Redis was unreachable or behind").register(registry);
     spoolReplayed = Counter.builder(MetricNames.SPOOL_REPLAYED)

@@ -120,4 +120,59 @@ class GatewaySecurityIT {
     assertTrue(other.getHeader("Access-Control-Allow-Origin") == null || other.statusCode() == 403,
         "a foreign origin is not allowed");
   }
+
+  /** The status a WebSocket upgrade to the feed gets with {@code origin} (null: no Origin header); 101 when it opens. */
+  private int upgrade(int port, String origin) {
+    var ws = vertx.createWebSocketClient(new WebSocketClientOptions());
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws/telemetry");
+    if (origin != null) {
+      o.addHeader("Origin", origin);
+    }
+    try {
+      await(await(ws.connect(o)).close());
+      return 101;
+    } catch (AssertionError e) {
+      if (e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException rejected) {
+        return rejected.getStatus();
+      }
+      throw e;
+    } finally {
+      await(ws.close());
+    }
+  }
+
+  @Test
+  void withCorsOnTheGatewaysOwnOriginStillWorksForTheApiAndTheFeed() {
+    PipelineVerticle p = gateway(new JsonObject().put("cors", new JsonObject()
+        .put("allowedOrigins", new JsonArray().add("https://ops.example"))));
+    int port = p.gatewayPort();
+    String own = "http://127.0.0.1:" + port;
+    HttpResponse<Buffer> api = await(WebClient.create(vertx).get(port, "127.0.0.1", "/api/v1/gpus")
+        .putHeader("Origin", own).send());
+    assertEquals(200, api.statusCode(), api.bodyAsString());
+    assertEquals(101, upgrade(port, own), "the dashboard's own WebSocket");
+    assertEquals(101, upgrade(port, "https://ops.example"), "an allowed origin");
+    assertEquals(101, upgrade(port, null), "a client that is no browser");
+    assertEquals(403, upgrade(port, "https://evil.example"));
+    HttpResponse<Buffer> refused = await(WebClient.create(vertx).get(port, "127.0.0.1", "/api/v1/gpus")
+        .putHeader("Origin", "https://evil.example").send());
+    assertEquals(403, refused.statusCode());
+    assertTrue(refused.bodyAsJsonObject().getString("error").contains("https://evil.example"), refused.bodyAsString());
+  }
+
+  @Test
+  void withCorsOffTheFeedRefusesForeignOrigins() {
+    PipelineVerticle p = gateway(new JsonObject());
+    int port = p.gatewayPort();
+    assertEquals(403, upgrade(port, "https://evil.example"));
+    assertEquals(403, upgrade(port, "null"));
+    assertEquals(101, upgrade(port, "http://127.0.0.1:" + port));
+    assertEquals(101, upgrade(port, null));
+    // a refused upgrade's answer is the API's JSON error
+    HttpResponse<Buffer> r = await(WebClient.create(vertx).get(port, "127.0.0.1", "/ws/telemetry")
+        .putHeader("Origin", "https://evil.example").putHeader("Upgrade", "websocket").putHeader("Connection", "Upgrade")
+        .putHeader("Sec-WebSocket-Version", "13").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").send());
+    assertEquals(403, r.statusCode());
+    assertTrue(r.bodyAsJsonObject().getString("error").contains("origin"), r.bodyAsString());
+  }
 }

@@ -79,4 +79,21 @@ class GatewaySettingsTest {
     ConfigException e = assertThrows(ConfigException.class, () -> GatewaySettings.fromJson(gateway));
     assertTrue(e.getMessage().contains("'" + key + "'"), e.getMessage());
   }
+
+  @Test
+  void connectionLimitsHaveDefaultsAndRoundTrip() {
+    GatewaySettings s = GatewaySettings.fromJson(new JsonObject());
+    assertEquals(java.time.Duration.ofSeconds(60), s.idleTimeout());
+    assertEquals(java.time.Duration.ofSeconds(10), s.headerTimeout());
+    assertEquals(0, s.maxConnections());
+    int derived = s.effectiveMaxConnections();
+    assertTrue(derived >= 64 && derived <= GatewaySettings.MAX_CONNECTIONS_CEILING, "derived cap " + derived);
+    GatewaySettings set = GatewaySettings.fromJson(new JsonObject().put("idleTimeout", "300ms")
+        .put("headerTimeout", "2s").put("maxConnections", 500));
+    assertEquals(500, set.effectiveMaxConnections());
+    assertEquals(set, GatewaySettings.fromJson(set.toJson().put("auth", new JsonObject().put("enabled", false))));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> GatewaySettings.fromJson(new JsonObject().put("headerTimeout", "0s")));
+    assertTrue(e.getMessage().contains("gateway.headerTimeout"), e.getMessage());
+  }
 }

@@ -46,8 +46,9 @@ import org.yaml.snakeyaml.Yaml;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiDocumentIT {
 
-  /** Router entries that are not API routes: static assets and the failure handler. */
-  private static final Set<String> NOT_IN_DOCUMENT = Set.of("assets /docs/*", "assets /*", "failures");
+  /** Router entries that are not API routes: request checks, static assets and the failure handler. */
+  private static final Set<String> NOT_IN_DOCUMENT = Set.of(GatewayVerticle.CHECKS, GatewayVerticle.ORIGIN_CHECK,
+      "assets /docs/*", "assets /*", "failures");
 
   private Vertx vertx;
   private WebClient client;
@@ -121,6 +122,9 @@ class OpenApiDocumentIT {
     Map<String, String> requests = new java.util.LinkedHashMap<>();
     requests.put("/api/v1/gpus", "/api/v1/gpus");
     requests.put("/api/v1/gpus?hostname=" + URLEncoder.encode(host, StandardCharsets.UTF_8), "/api/v1/gpus");
+    requests.put("/api/v1/gpus?hostname=%zz", "/api/v1/gpus");
+    requests.put("/api/v1/gpus/%00", "/api/v1/gpus/{uuid}");
+    requests.put("/ws/telemetry", "/ws/telemetry");
     requests.put("/api/v1/gpus/" + enc, "/api/v1/gpus/{uuid}");
     requests.put("/api/v1/gpus/GPU-unknown", "/api/v1/gpus/{uuid}");
     requests.put("/api/v1/gpus/" + enc + "/telemetry", "/api/v1/gpus/{uuid}/telemetry");
@@ -151,6 +155,27 @@ class OpenApiDocumentIT {
     assertFalse(validator(ApiSchemas.ref(ApiSchemas.GPU)).validate(new JsonObject().put("uuid", "x")).getValid());
     JsonObject extra = get("/api/v1/gpus/" + enc).bodyAsJsonObject().put("surprise", 1);
     assertFalse(validator(ApiSchemas.ref(ApiSchemas.GPU)).validate(extra).getValid());
+  }
+
+  @Test
+  void errorsAnsweredBeforeAnyHandlerAreDeclaredOnEveryOperation() {
+    for (String op : documentedOperations()) {
+      JsonObject responses = responses(op.substring(4));
+      for (String status : List.of("400", "405", "414", "431")) {
+        JsonObject r = responses.getJsonObject(status);
+        assertNotNull(r, op + " does not declare " + status);
+        assertEquals(ApiSchemas.ref(ApiSchemas.ERROR), r.getJsonObject("content").getJsonObject("application/json")
+            .getJsonObject("schema"), op + " " + status);
+      }
+    }
+    assertNotNull(responses("/ws/telemetry").getJsonObject("403"), "the feed refuses foreign origins");
+    assertFalse(responses("/api/v1/gpus").containsKey("403"), "no 403 on REST while CORS is off");
+    GatewaySettings cors = GatewaySettings.fromJson(new JsonObject().put("cors",
+        new JsonObject().put("allowedOrigins", new JsonArray().add("https://ops.example"))));
+    JsonObject doc = OpenApiDocument.build(GatewayRoutes.describe(cors), cors);
+    assertTrue(doc.getJsonObject("paths").getJsonObject("/api/v1/gpus").getJsonObject("get")
+        .getJsonObject("responses").containsKey("403"));
+    assertEquals(405, await(client.post("/api/v1/gpus").send()).statusCode());
   }
 
   @Test
