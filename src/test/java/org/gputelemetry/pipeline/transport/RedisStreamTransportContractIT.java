@@ -34,7 +34,7 @@ class RedisStreamTransportContractIT extends TransportContractTest {
 
   private final String stream = "contract-" + System.nanoTime();
   @TempDir
-  Path tmp;
+  static Path tmp;
   private Redis raw;
 
   private JsonObject transportJson(int port, String stream, Path spoolDir, long spoolBytes) {
