@@ -12,8 +12,8 @@ import org.gputelemetry.pipeline.config.StreamerSettings;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.transport.BusyException;
 import org.gputelemetry.pipeline.transport.Transport;
-import org.gputelemetry.pipeline.transport.impl.LocalTransport;
 import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,16 +23,25 @@ import org.slf4j.LoggerFactory;
  * most {@code batchSize} rows (a partial batch leaves after {@code streamInterval}) and sends
  * them. At most {@code maxInFlight} batches are unacknowledged; past that the loop waits, the
  * ring fills and the workers slow down. A batch that is refused or not acknowledged is kept and
- * sent again with backoff: nothing accepted is dropped.
+ * sent again: after {@link #BUSY_BACKOFF_MS} when the transport refused it as busy
+ * ({@link BusyException#isBusy}: backpressure, counted as refused), otherwise with exponential
+ * backoff from {@link #MIN_BACKOFF_MS} to {@link #MAX_BACKOFF_MS} (counted as retried, logged once
+ * per outage). Nothing accepted is dropped.
  */
 final class BatchSender implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
-  private static final long BUSY_BACKOFF_MS = 20;
-  private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 5_000;
+  static final long BUSY_BACKOFF_MS = 20;
+  static final long MIN_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 5_000;
 
-  private final Vertx vertx;
+  /** Runs {@code retry} after {@code delayMs}; a Vert.x timer outside tests. */
+  @FunctionalInterface
+  interface RetryTimer {
+    void schedule(long delayMs, Runnable retry);
+  }
+
+  private final RetryTimer timer;
   private final Transport transport;
   private final MessagePassingQueue<Sample> ring;
   private final PipelineMetrics metrics;
@@ -51,7 +60,12 @@ final class BatchSender implements Runnable {
 
   BatchSender(Vertx vertx, Transport transport, MessagePassingQueue<Sample> ring, PipelineMetrics metrics,
               String producerId, StreamerSettings settings) {
-    this.vertx = vertx;
+    this((delayMs, retry) -> vertx.setTimer(delayMs, t -> retry.run()), transport, ring, metrics, producerId, settings);
+  }
+
+  BatchSender(RetryTimer timer, Transport transport, MessagePassingQueue<Sample> ring, PipelineMetrics metrics,
+              String producerId, StreamerSettings settings) {
+    this.timer = timer;
     this.transport = transport;
     this.ring = ring;
     this.metrics = metrics;
@@ -144,7 +158,7 @@ final class BatchSender implements Runnable {
         inFlight.release();
         return;
       }
-      boolean busy = LocalTransport.isBusy(ar.cause());
+      boolean busy = BusyException.isBusy(ar.cause());
       if (busy) {
         metrics.batchesRefused.increment();
       } else {
@@ -155,7 +169,7 @@ final class BatchSender implements Runnable {
         }
       }
       long delay = busy ? BUSY_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(retries, 6));
-      vertx.setTimer(delay, t -> attempt(batch, retries + 1));
+      timer.schedule(delay, () -> attempt(batch, retries + 1));
     });
   }
 

@@ -1,5 +1,7 @@
 package org.gputelemetry.pipeline.streamer;
 
+import org.gputelemetry.pipeline.model.Assignment;
+
 /**
  * Splits GPUs among streamer instances and among one streamer's workers, by UUID, so that every
  * row of a GPU always goes to the same instance and worker (per-GPU order is kept, and N streamers
@@ -14,6 +16,11 @@ public final class GpuPartitioner {
   /** Which of {@code count} owners (instances) gets {@code uuid}. */
   public static int owner(String uuid, int count) {
     return Math.floorMod(mix(uuid.hashCode()), count);
+  }
+
+  /** Whether the instance holding {@code share} owns GPU {@code uuid}. */
+  public static boolean owns(Assignment share, String uuid) {
+    return share.count() == 1 || owner(uuid, share.count()) == share.index();
   }
 
   /** Which of {@code workers} workers of the owning instance gets {@code uuid}. */

@@ -2,6 +2,7 @@ package org.gputelemetry.pipeline.streamer;
 
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
 import org.jctools.queues.MessagePassingQueue;
 
@@ -57,7 +58,7 @@ final class ReplayWorker implements Runnable {
           emitted = count;
           return;
         }
-        if (!owner.owns(row.gpu().uuid())) {
+        if (!GpuPartitioner.owns(owner, row.gpu().uuid())) {
           continue;
         }
         Sample out = processingTime ? row.withTimestamp(clock.nowMicros()) : row;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.config.StreamerSettings;
 import org.gputelemetry.pipeline.config.TimestampMode;
+import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.streamer.csv.RejectCounter;

@@ -1,7 +1,7 @@
 package org.gputelemetry.pipeline.transport;
 
 import java.util.function.Consumer;
-import org.gputelemetry.pipeline.streamer.Assignment;
+import org.gputelemetry.pipeline.model.Assignment;
 
 /**
  * A transport that sees which streamers are alive (the clustered event bus, through its Hazelcast

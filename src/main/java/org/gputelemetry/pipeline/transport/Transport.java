@@ -20,14 +20,16 @@ public interface Transport {
   /**
    * Hands a batch over. Completes when the batch is safe: committed by a collector (event bus
    * transports) or durably queued (Redis, or the edge spool while Redis is away). A failed future
-   * means the batch was not taken; the caller keeps it and sends it again later.
+   * means the batch was not taken; the caller keeps it and sends it again later: soon when
+   * {@link BusyException#isBusy} says it was refused as busy (a collector's buffer or the edge
+   * spool is full), with backoff otherwise.
    */
   Future<Void> send(SampleBatch batch);
 
   /**
    * Makes this process a collector: batches are passed to {@code consumer}, and acknowledged
-   * when its future succeeds. A failed future (store down, buffer full) leaves the batch to be
-   * delivered again, to this or another collector.
+   * when its future succeeds. A failed future (store down, or a {@link BusyException} when the
+   * buffer is full) leaves the batch to be delivered again, to this or another collector.
    */
   Future<Void> consume(BatchConsumer consumer);
 

@@ -20,6 +20,7 @@ import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
 import org.gputelemetry.pipeline.testutil.SwitchableStore;
+import org.gputelemetry.pipeline.transport.BusyException;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.gputelemetry.pipeline.transport.Transports;
 import org.gputelemetry.pipeline.transport.impl.LocalTransport;
@@ -70,7 +71,7 @@ class CollectorBackpressureTest {
     List<Integer> refused = new ArrayList<>();
     for (int i = 0; i < sends.size(); i++) {
       if (sends.get(i).failed()) {
-        assertTrue(LocalTransport.isBusy(sends.get(i).cause()), String.valueOf(sends.get(i).cause()));
+        assertTrue(BusyException.isBusy(sends.get(i).cause()), String.valueOf(sends.get(i).cause()));
         refused.add(i);
       }
     }

@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.gputelemetry.pipeline.PipelineVerticle;
-import org.gputelemetry.pipeline.streamer.Assignment;
+import org.gputelemetry.pipeline.model.Assignment;
+import org.gputelemetry.pipeline.streamer.GpuPartitioner;
 import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.FeedClient;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
@@ -139,7 +140,7 @@ class ClusteredPipelineIT {
     Poll.until("edge-0 re-split to 1/2", 15, () -> "1/2".equals(share(streamer.opsPort())));
     await(second.streamer().finished(), 60);
     assertEquals("2/2", second.streamer().status().getString("share"));
-    long rowsOfItsGpus = SampleCsv.rows().stream().filter(r -> new Assignment(1, 2).owns(r.uuid())).count();
+    long rowsOfItsGpus = SampleCsv.rows().stream().filter(r -> GpuPartitioner.owns(new Assignment(1, 2), r.uuid())).count();
     assertEquals((double) rowsOfItsGpus, second.metrics().rowsStreamed.count(), "its first pass replayed only its share");
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
 import java.util.Set;
+import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.testutil.SampleCsv;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class GpuPartitionerTest {
       for (String uuid : gpus) {
         int owners = 0;
         for (int i = 0; i < count; i++) {
-          owners += new Assignment(i, count).owns(uuid) ? 1 : 0;
+          owners += GpuPartitioner.owns(new Assignment(i, count), uuid) ? 1 : 0;
         }
         assertEquals(1, owners, uuid + " with " + count + " streamers");
       }
@@ -43,7 +44,7 @@ class GpuPartitionerTest {
       for (int index = 0; index < count; index++) {
         Set<Integer> workersUsed = new HashSet<>();
         for (String u : gpus) {
-          if (new Assignment(index, count).owns(u)) {
+          if (GpuPartitioner.owns(new Assignment(index, count), u)) {
             workersUsed.add(GpuPartitioner.worker(u, 2));
           }
         }

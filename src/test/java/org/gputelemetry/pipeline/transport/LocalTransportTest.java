@@ -9,7 +9,7 @@ import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.testutil.TestMetrics;
 
 /** The transport contract for the in-process event bus: the consumer gets the sent instance itself. */
-class LocalTransportTest extends TransportContractTest {
+class LocalTransportTest extends EventBusTransportContractTest {
 
   @Override
   Ends open(Vertx vertx, BatchConsumer consumer) {

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.TransportSettings;
-import org.gputelemetry.pipeline.streamer.Assignment;
+import org.gputelemetry.pipeline.model.Assignment;
+import org.gputelemetry.pipeline.streamer.GpuPartitioner;
 import org.gputelemetry.pipeline.testutil.TestMetrics;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
 import org.gputelemetry.pipeline.testutil.Poll;
@@ -96,7 +97,7 @@ class StreamerMembershipTest {
     for (String uuid : GPUS) {
       List<String> owners = new ArrayList<>();
       shares.forEach((id, share) -> {
-        if (share.owns(uuid)) {
+        if (GpuPartitioner.owns(share, uuid)) {
           owners.add(id);
         }
       });

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
 import java.time.Duration;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.transport.Addresses;
@@ -17,9 +16,10 @@ import org.gputelemetry.pipeline.transport.Transport;
  * The in-process transport: batches travel on the Vert.x event bus by reference (no copy, no
  * serialisation) with request/reply, the reply being the collector's acknowledgement after commit.
  * A consumer's failure becomes a failed reply (code {@link BusyException#FAILURE_CODE} when busy,
- * 500 otherwise), and a batch without a reply within {@code sendTimeout} fails the send, so the
- * sender keeps it and sends it again. {@link ClusteredTransport} extends it, changing only which
- * event bus carries the batches and that they leave the JVM.
+ * which {@link BusyException#isBusy} recognises on the sending side, 500 otherwise), and a batch
+ * without a reply within {@code sendTimeout} fails the send, so the sender keeps it and sends it
+ * again. {@link ClusteredTransport} extends it, changing only which event bus carries the
+ * batches and that they leave the JVM.
  */
 public class LocalTransport implements Transport {
 
@@ -69,18 +69,13 @@ public class LocalTransport implements Transport {
     consumer.handler(msg -> batchConsumer.accept(msg.body()).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(null);
-      } else if (ar.cause() instanceof BusyException) {
+      } else if (BusyException.isBusy(ar.cause())) {
         msg.fail(BusyException.FAILURE_CODE, ar.cause().getMessage());
       } else {
         msg.fail(500, String.valueOf(ar.cause().getMessage()));
       }
     }));
     return consumer.completion();
-  }
-
-  /** Whether a failed send was refused for backpressure rather than lost. */
-  public static boolean isBusy(Throwable failure) {
-    return failure instanceof ReplyException re && re.failureCode() == BusyException.FAILURE_CODE;
   }
 
   @Override

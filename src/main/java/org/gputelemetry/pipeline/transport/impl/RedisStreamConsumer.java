@@ -173,7 +173,7 @@ final class RedisStreamConsumer {
       read();
     } else {
       // busy: the collector's buffer is full; otherwise it is stopping. Either way keep the entry.
-      long delay = ar.cause() instanceof BusyException ? BUSY_RETRY_MS : STOPPING_RETRY_MS;
+      long delay = BusyException.isBusy(ar.cause()) ? BUSY_RETRY_MS : STOPPING_RETRY_MS;
       vertx.setTimer(delay, t -> {
         if (!closed && held.containsKey(id)) {
           hand(id, batch);

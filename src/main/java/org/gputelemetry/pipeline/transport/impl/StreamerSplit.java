@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.gputelemetry.pipeline.config.PipelineSettings;
-import org.gputelemetry.pipeline.streamer.Assignment;
+import org.gputelemetry.pipeline.model.Assignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

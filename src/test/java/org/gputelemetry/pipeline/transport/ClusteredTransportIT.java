@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.TransportSettings;
+import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.SampleBatch;
-import org.gputelemetry.pipeline.streamer.Assignment;
 import org.gputelemetry.pipeline.testutil.TestMetrics;
 import org.gputelemetry.pipeline.testutil.ClusterMemberProcess;
 import org.gputelemetry.pipeline.testutil.LoopbackCluster;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * every batch goes through the binary codec and TCP), and what only a cluster has: competing
  * collectors, and collectors that leave, hang or die.
  */
-class ClusteredTransportTest extends TransportContractTest {
+class ClusteredTransportIT extends EventBusTransportContractTest {
 
   private static final String STREAMER = PipelineSettings.STREAMER;
   private static final String COLLECTOR = PipelineSettings.COLLECTOR;
