@@ -50,8 +50,8 @@ public final class PipelineMetrics {
         .register(registry);
     batchesRetried = Counter.builder(MetricNames.BATCHES_RETRIED).description("Batch sends that failed and were retried")
         .register(registry);
-    batchesRefused = Counter.builder(MetricNames.BATCHES_REFUSED).description("Batches a collector refused because its buffer was full")
-        .register(registry);
+    batchesRefused = Counter.builder(MetricNames.BATCHES_REFUSED)
+        .description("Batches refused as busy: a collector's buffer or a Redis edge's spool was full").register(registry);
     samplesPersisted = Counter.builder(MetricNames.SAMPLES_PERSISTED).description("Samples committed to the store")
         .register(registry);
     storeWriteFailures = Counter.builder(MetricNames.STORE_WRITE_FAILURES).description("Store writes that failed and will be retried")

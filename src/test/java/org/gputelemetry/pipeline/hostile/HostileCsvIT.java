@@ -80,7 +80,7 @@ class HostileCsvIT {
     bad.add(row(Instant.parse("0000-01-01T00:00:00Z"), 4, "host-a", "1"));        // year 0000
     bad.add(row(t, 5, "host-a", "1").replace(t.toString(), "+290000-01-01T00:00:00Z"));
     bad.add(row(t, 6, "host-a", "1").replace(t.toString(), "-290000-01-01T00:00:00Z"));
-    for (String lenient : List.of("1d", "1f", "0x1p3", "NaN", "Infinity", "-Inf", "", " 1", "1_000")) {
+    for (String lenient : List.of("1d", "1f", "0x1p3", "NaN", "Infinity", "-Inf", "", "1_000", "1,5")) {
       bad.add(row(t, 7, "host-a", lenient));
     }
     bad.add("\"" + t + "\",\"DCGM_FI_DEV_GPU_UTIL\",\"8\"");                       // a short row

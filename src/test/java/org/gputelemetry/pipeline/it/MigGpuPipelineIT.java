@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.junit.jupiter.api.AfterAll;
@@ -147,13 +148,15 @@ class MigGpuPipelineIT {
 
   @Test
   void malformedEscapeInGpuIdIs400WithAJsonError() {
-    for (String uri : List.of("/api/v1/gpus/GPU-%zz", "/api/v1/gpus/GPU-%zz/telemetry", "/api/v1/gpus/GPU-%2")) {
+    Map<String, String> escapes = Map.of("/api/v1/gpus/GPU-%zz", "%zz", "/api/v1/gpus/GPU-%zz/telemetry", "%zz",
+        "/api/v1/gpus/GPU-%2", "%2");
+    escapes.forEach((uri, escape) -> {
       HttpResponse<Buffer> r = get(uri);
       assertEquals(400, r.statusCode(), uri + ": " + r.bodyAsString());
       assertEquals("application/json", r.getHeader("content-type"), uri);
-      assertEquals("malformed percent-encoding in the request path '" + uri + "'",
-          r.bodyAsJsonObject().getString("error"));
-    }
+      assertEquals("request path: malformed percent-encoding '" + escape + "' (expected % and two hex digits)",
+          r.bodyAsJsonObject().getString("error"), uri);
+    });
   }
 
   @Test
