@@ -123,7 +123,25 @@ public final class GatewayVerticle extends VerticleBase {
               settings.scheme(), settings.host(), s.actualPort(), LiveFeed.PATH,
               settings.auth().enabled() ? "on" : "off", settings.corsAllowedOrigins().isEmpty() ? "off" : "on",
               settings.effectiveMaxConnections());
+          openApiWarning(settings, s.actualPort()).ifPresent(LOG::warn);
         });
+  }
+
+  /**
+   * The loud line for an API anyone on the network can read: authentication off and bound to more
+   * than loopback (the jar's own default, kept so {@code docker run -p} and the demo work as shown).
+   */
+  static java.util.Optional<String> openApiWarning(GatewaySettings settings, int port) {
+    String host = settings.host();
+    boolean loopbackOnly = host.equals("localhost") || host.startsWith("127.") || host.equals("::1")
+        || host.equals("[::1]");
+    if (settings.auth().enabled() || loopbackOnly) {
+      return java.util.Optional.empty();
+    }
+    String where = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty() ? "on ALL interfaces" : "on " + host;
+    return java.util.Optional.of("THE API IS OPEN: no authentication, listening " + where + " port " + port
+        + ": anyone who reaches it reads all telemetry. Set gateway.auth.tokenFile (GATEWAY_AUTH_TOKEN_FILE) to "
+        + "require a token, or gateway.host=127.0.0.1 (GATEWAY_HOST) to keep it on this machine.");
   }
 
   /**
