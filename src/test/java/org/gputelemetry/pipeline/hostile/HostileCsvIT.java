@@ -121,9 +121,7 @@ class HostileCsvIT {
     if (storeType.equals("postgres")) {
       server = EmbeddedPostgresServer.shared();
       database = server.createDatabase("hostile_csv");
-      descriptor.getJsonObject("collector").put("store", new JsonObject().put("type", "postgres")
-          .put("host", "127.0.0.1").put("port", server.port()).put("database", database).put("user", "postgres")
-          .put("sslMode", "disable").put("poolSize", 4));
+      descriptor = Pipelines.onPostgres(descriptor, server, database);
     }
     vertx = Vertx.vertx();
     PipelineVerticle pipeline = Pipelines.deploy(vertx, descriptor);

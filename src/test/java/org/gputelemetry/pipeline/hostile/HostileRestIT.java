@@ -69,9 +69,7 @@ class HostileRestIT {
     if (storeType.equals("postgres")) {
       EmbeddedPostgresServer server = EmbeddedPostgresServer.shared();
       database = server.createDatabase("hostile_rest");
-      descriptor.getJsonObject("collector").put("store", new JsonObject().put("type", "postgres")
-          .put("host", "127.0.0.1").put("port", server.port()).put("database", database).put("user", "postgres")
-          .put("sslMode", "disable").put("poolSize", 4));
+      descriptor = Pipelines.onPostgres(descriptor, server, database);
     }
     vertx = Vertx.vertx();
     PipelineVerticle pipeline = Pipelines.deploy(vertx, descriptor);

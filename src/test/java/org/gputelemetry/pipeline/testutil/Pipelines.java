@@ -48,6 +48,13 @@ public final class Pipelines {
         .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
   }
 
+  /** {@code descriptor} with the collector's store on {@code database} of the embedded {@code server}. */
+  public static JsonObject onPostgres(JsonObject descriptor, EmbeddedPostgresServer server, String database) {
+    return merge(descriptor, new JsonObject().put("collector", new JsonObject().put("store", new JsonObject()
+        .put("type", "postgres").put("host", "127.0.0.1").put("port", server.port()).put("database", database)
+        .put("user", "postgres").put("sslMode", "disable").put("poolSize", 4))));
+  }
+
   /** A shipped descriptor as the repository has it ({@code src/main/resources/conf/NAME}). */
   public static JsonObject descriptor(String name) {
     try {
