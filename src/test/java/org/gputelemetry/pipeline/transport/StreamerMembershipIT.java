@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the sample's 247 GPUs has exactly one owner.
  */
 @ExtendWith(VertxExtension.class)
-class StreamerMembershipTest {
+class StreamerMembershipIT {
 
   private static final Set<String> GPUS = SampleCsv.byGpu().keySet();
 
