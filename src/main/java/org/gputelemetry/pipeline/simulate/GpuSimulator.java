@@ -241,10 +241,8 @@ final class GpuSimulator {
       target = jobUtil;
       sigma = jobSigma;
     }
-    utilLevel += (target - utilLevel) * 0.35 + sigma * rng.gaussian();
-    if (!busy && utilLevel < 0.5) {
-      utilLevel = 0;
-    }
+    // a process that exits takes its load with it at once; otherwise the level walks toward its target
+    utilLevel = busy ? utilLevel + (target - utilLevel) * 0.5 + sigma * rng.gaussian() : 0;
     util = (int) Math.max(0, Math.min(100, Math.round(utilLevel)));
     if (!busy && util == 0 && rng.chance(0.002)) {
       util = 1 + rng.nextInt(3); // monitoring agents and the like touch an idle GPU now and then
