@@ -83,8 +83,9 @@ public final class GenerateFleet {
       long samples = request.out.equals("-") ? write(request, stdout) : writeFile(request, Path.of(request.out));
       double seconds = (System.nanoTime() - started) / 1e9;
       FleetConfig c = request.config;
-      stderr.printf(Locale.ROOT, "generate-fleet: %,d samples (%d GPUs on %d hosts x %d metrics x %d ticks) as %s"
-              + " to %s in %.1f s (%,.0f samples/s)%n", samples, c.gpus(), c.hosts(), c.metrics().size(), request.ticks,
+      stderr.printf(Locale.ROOT, "generate-fleet: %,d samples (%d GPUs on %d host%s x %d metrics x %d ticks) as %s"
+              + " to %s in %.1f s (%,.0f samples/s)%n", samples, c.gpus(), c.hosts(), c.hosts() == 1 ? "" : "s",
+          c.metrics().size(), request.ticks,
           request.format, request.out, seconds, samples / Math.max(seconds, 1e-9));
       return 0;
     } catch (IOException | RuntimeException e) {

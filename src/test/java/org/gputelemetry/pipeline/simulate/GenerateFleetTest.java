@@ -84,6 +84,32 @@ class GenerateFleetTest {
     assertFalse(Files.exists(Path.of(out)), "nothing written on a bad option");
   }
 
+  @Test
+  void theScriptRunsTheCommand(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("fleet.om");
+    // the compiled classes stand in for the jar, which the unit tier does not build
+    Result help = script(dir, "--help");
+    Result written = script(dir, "--gpus", "3", "--seconds", "2", "--format", "openmetrics", "--out", out.toString());
+
+    assertEquals(0, help.exitCode, help.err);
+    assertTrue(help.out.startsWith("Usage: generate-fleet.sh"), help.out);
+    assertTrue(help.out.contains("--format F"), "the command's own option list: " + help.out);
+    assertEquals(0, written.exitCode, written.err);
+    assertTrue(Files.readString(out).startsWith("# HELP DCGM_FI_DEV_GPU_UTIL "));
+  }
+
+  private static Result script(Path dir, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("bash", "scripts/generate-fleet.sh"));
+    command.addAll(List.of(args));
+    Path out = dir.resolve("script.out");
+    Path err = dir.resolve("script.err");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().put("JAR", Path.of("target/classes").toAbsolutePath().toString());
+    Process process = builder.start();
+    assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "script timed out");
+    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
   private static void assertBad(String message, String... args) {
     Result result = run(args);
     assertEquals(2, result.exitCode, result.err);
