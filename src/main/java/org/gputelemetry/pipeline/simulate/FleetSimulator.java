@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 
 /**
@@ -14,8 +16,9 @@ import org.gputelemetry.pipeline.model.Sample;
  *
  * <p><b>Deterministic.</b> The same {@link FleetConfig} gives the same identities and values,
  * tick for tick. A GPU's series depends only on the seed, its fleet index and the interval, so a
- * simulator over a subset of the fleet ({@link #of(FleetConfig, IntPredicate)}, e.g. one
- * streamer's share) reports exactly what the whole fleet's simulator reports for those GPUs.
+ * simulator over a fixed subset of the fleet ({@link #of(FleetConfig, IntPredicate)}) reports
+ * exactly what the whole fleet's simulator reports for those GPUs; a share that changes while
+ * running (a streamer's, by membership) is {@link #tick(long, Predicate, Consumer)}.
  *
  * <p><b>Cost.</b> Per tick, one state update per GPU and, through {@link #tick(long, Consumer)},
  * one {@link Sample} per value (identities and metric names are shared, not copied);
@@ -108,6 +111,25 @@ public final class FleetSimulator {
       for (int m = 0; m < metrics.length; m++) {
         out.accept(new Sample(gpus[g].gpu(), metricNames[m], timestampMicros, state.value(metrics[m]),
             null, null, null));
+      }
+    }
+    ticks++;
+  }
+
+  /**
+   * One tick that reports only the GPUs {@code owned} accepts, while every GPU advances: a
+   * streamer whose share of the fleet changes with the membership keeps each GPU's series
+   * continuous, and streamers with disjoint shares together report exactly the whole fleet.
+   */
+  public void tick(long timestampMicros, Predicate<Gpu> owned, Consumer<Sample> out) {
+    for (int g = 0; g < gpus.length; g++) {
+      GpuSimulator state = states[g];
+      state.step();
+      Gpu gpu = gpus[g].gpu();
+      if (owned.test(gpu)) {
+        for (int m = 0; m < metrics.length; m++) {
+          out.accept(new Sample(gpu, metricNames[m], timestampMicros, state.value(metrics[m]), null, null, null));
+        }
       }
     }
     ticks++;

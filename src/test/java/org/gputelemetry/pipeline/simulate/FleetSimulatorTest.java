@@ -53,6 +53,27 @@ class FleetSimulatorTest {
   }
 
   @Test
+  void streamersWithChangingDisjointSharesTogetherReportTheWholeFleet() {
+    FleetConfig config = FleetConfig.of(24);
+    List<Sample> whole = run(config, 100);
+    FleetSimulator first = FleetSimulator.of(config);
+    FleetSimulator second = FleetSimulator.of(config);
+    List<Sample> together = new ArrayList<>();
+    for (int t = 0; t < 100; t++) {
+      // the split moves at tick 50, as it does when a streamer joins
+      int split = t < 50 ? 2 : 3;
+      long ts = config.startMicros() + t * config.intervalMicros();
+      List<Sample> tick = new ArrayList<>();
+      first.tick(ts, gpu -> Math.floorMod(gpu.uuid().hashCode(), split) == 0, tick::add);
+      second.tick(ts, gpu -> Math.floorMod(gpu.uuid().hashCode(), split) != 0, tick::add);
+      together.addAll(tick);
+    }
+
+    assertEquals(new HashSet<>(whole), new HashSet<>(together));
+    assertEquals(whole.size(), together.size());
+  }
+
+  @Test
   void identitiesLookLikeADcgmFleet() {
     FleetSimulator fleet = FleetSimulator.of(FleetConfig.of(20));
     List<SimulatedGpu> gpus = fleet.gpus();
