@@ -241,9 +241,9 @@ public final class ExpositionParser {
     }
     s.name = strings.get(b, nameStart, p);
     s.type = typeOf(s.name);
-    p = skipBlanks(p, end);
-    if (p < end && b[p] == '{') {
-      p = labels(p + 1, end);
+    int q = skipBlanks(p, end);
+    if (q < end && b[q] == '{') {
+      p = labels(q + 1, end);
       if (p < 0) {
         return false;
       }
@@ -252,9 +252,8 @@ public final class ExpositionParser {
     if (valueStart == end) {
       return failed(ScrapeRejectReason.MISSING_VALUE);
     }
-    if (valueStart == p) { // a value must be separated from the name or the closing brace
-      return failed(s.labelCount == 0 && p == nameStart + s.name.length()
-          ? ScrapeRejectReason.BAD_METRIC_NAME : ScrapeRejectReason.BAD_LABEL_SYNTAX);
+    if (valueStart == p) { // the value must be separated from the closing brace
+      return failed(ScrapeRejectReason.BAD_LABEL_SYNTAX);
     }
     int valueEnd = tokenEnd(valueStart, end);
     if (!parseNumber(valueStart, valueEnd)) {
