@@ -92,12 +92,12 @@ public final class TargetScraper implements AutoCloseable {
       }
       HttpClientResponse response = ar.result();
       if (promise.future().isComplete()) {
-        response.request().reset();
+        abort(response);
         return;
       }
       if (response.statusCode() != 200) {
         vertx.cancelTimer(timer);
-        response.request().reset();
+        abort(response);
         promise.tryFail(new ScrapeException(ScrapeException.Kind.HTTP_STATUS,
             "HTTP " + response.statusCode() + " " + response.statusMessage(), null));
         return;
@@ -105,7 +105,7 @@ public final class TargetScraper implements AutoCloseable {
       long declared = contentLength(response);
       if (declared > settings.maxResponseBytes() && response.getHeader(HttpHeaders.CONTENT_ENCODING) == null) {
         vertx.cancelTimer(timer);
-        response.request().reset();
+        abort(response);
         promise.tryFail(tooLarge());
         return;
       }
@@ -117,7 +117,7 @@ public final class TargetScraper implements AutoCloseable {
         if ((long) body.length() + chunk.length() > settings.maxResponseBytes()) {
           vertx.cancelTimer(timer);
           promise.tryFail(tooLarge());
-          response.request().reset();
+          abort(response);
           return;
         }
         body.appendBuffer(chunk);
@@ -139,6 +139,13 @@ public final class TargetScraper implements AutoCloseable {
       });
     });
     return promise.future();
+  }
+
+  /** Drops the connection without reading on; the reset it causes is ours, not an error to log. */
+  private static void abort(HttpClientResponse response) {
+    response.exceptionHandler(e -> { });
+    response.handler(null);
+    response.request().reset();
   }
 
   private ScrapeException tooLarge() {
