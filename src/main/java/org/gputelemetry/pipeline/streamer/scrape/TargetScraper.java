@@ -76,6 +76,7 @@ public final class TargetScraper implements AutoCloseable {
     try {
       sent = client.request(options).compose(req -> {
         request.set(req);
+        req.exceptionHandler(e -> { }); // failures arrive through send()'s future; a reset is ours
         if (promise.future().isComplete()) { // the deadline passed while connecting
           req.reset();
         }
