@@ -70,7 +70,7 @@ public final class ScrapeLoopbackBench {
     TargetScraper scraper = new TargetScraper(vertx, settings);
     vertx.runOnContext(v -> created.complete(new ScrapeTargets(vertx, scraper, settings, listener)));
     ScrapeTargets scheduler = created.get();
-    scheduler.setTargets(targets);
+    Await.await(scheduler.setTargets(targets));
     System.out.printf("%d endpoints x 8 GPUs x 20 metrics every %s, concurrency %d: %,d samples per round%n",
         endpoints, interval, concurrency, endpoints * 160);
     Thread.sleep(warmup * 1000L);
@@ -93,7 +93,7 @@ public final class ScrapeLoopbackBench {
     System.out.printf("median %,.0f samples/s, %,.0f samples per CPU-second (fake exporters included), %d failed scrapes,"
         + " max %d in flight, peak RSS %d MiB%n", BenchSupport.median(rates), BenchSupport.median(perCpu), failures.get(),
         scheduler.maxInFlight(), BenchSupport.peakRssMiB());
-    scheduler.stop();
+    Await.await(scheduler.stop());
     scraper.close();
     Await.await(Future.all(servers.stream().map(HttpServer::close).toList()));
     Await.await(vertx.close());

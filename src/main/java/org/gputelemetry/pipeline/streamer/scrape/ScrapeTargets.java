@@ -1,6 +1,8 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scrapes a set of targets, each every {@link ScrapeSettings#interval()}, with at most
@@ -36,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ScrapeTargets {
 
   static final int MAX_GPUS_PER_TARGET = 4096;
+  private static final Logger LOG = LoggerFactory.getLogger(ScrapeTargets.class);
 
   private final Vertx vertx;
   private final Context context;
@@ -82,14 +87,21 @@ public final class ScrapeTargets {
   /**
    * Replaces the set of targets (a membership change gives this streamer a new share): new ones
    * start, removed ones stop after any scrape in flight, kept ones keep their state and schedule.
+   * The future completes once {@link #snapshot()} shows the new set.
    */
-  public void setTargets(Collection<ScrapeTarget> targets) {
+  public Future<Void> setTargets(Collection<ScrapeTarget> targets) {
     List<ScrapeTarget> copy = List.copyOf(targets);
-    context.runOnContext(v -> apply(copy));
+    Promise<Void> applied = Promise.promise();
+    context.runOnContext(v -> {
+      apply(copy);
+      applied.complete();
+    });
+    return applied.future();
   }
 
   /** Stops scheduling; scrapes in flight finish but are not reported. */
-  public void stop() {
+  public Future<Void> stop() {
+    Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       stopped = true;
       for (State s : states.values()) {
@@ -101,7 +113,9 @@ public final class ScrapeTargets {
       states.clear();
       waiting.clear();
       published.clear();
+      done.complete();
     });
+    return done.future();
   }
 
   /** Every target's latest health, sorted by URL. */
@@ -238,14 +252,20 @@ public final class ScrapeTargets {
     }
     s.stale.removeAll(r.gpuUuids());
     forget(s, r.startedMicros());
+    publish(s, TargetHealth.UP, r.startedMicros(), null, r.samples().size(), r.rejects().total(),
+        r.durationNanos() / 1e9);
+    notify(s, () -> listener.scraped(r));
+    if (!newlyStale.isEmpty()) {
+      notify(s, () -> listener.gpusStale(s.target, newlyStale));
+    }
+  }
+
+  /** A listener's fault must not stop the schedule: logged, and the target keeps its timer. */
+  private static void notify(State s, Runnable call) {
     try {
-      listener.scraped(r);
-      if (!newlyStale.isEmpty()) {
-        listener.gpusStale(s.target, newlyStale);
-      }
-    } finally {
-      publish(s, TargetHealth.UP, r.startedMicros(), null, r.samples().size(), r.rejects().total(),
-          r.durationNanos() / 1e9);
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.error("scrape listener failed for target {}", s.target.url(), e);
     }
   }
 
@@ -260,13 +280,10 @@ public final class ScrapeTargets {
       }
     }
     forget(s, now);
-    try {
-      listener.failed(s.target, e);
-      if (!newlyStale.isEmpty()) {
-        listener.gpusStale(s.target, newlyStale);
-      }
-    } finally {
-      publish(s, TargetHealth.DOWN, now, e.getMessage(), 0, 0, 0);
+    publish(s, TargetHealth.DOWN, now, e.getMessage(), 0, 0, 0);
+    notify(s, () -> listener.failed(s.target, e));
+    if (!newlyStale.isEmpty()) {
+      notify(s, () -> listener.gpusStale(s.target, newlyStale));
     }
   }
 

@@ -75,7 +75,7 @@ class ScrapeTargetsIT {
     TargetScraper scraper = new TargetScraper(vertx, settings);
     closeables.add(scraper);
     ScrapeTargets t = new ScrapeTargets(vertx, scraper, settings, listener);
-    closeables.add(0, t::stop);
+    closeables.add(0, () -> Await.await(t.stop()));
     return t;
   }
 
@@ -100,7 +100,7 @@ class ScrapeTargetsIT {
   void scrapesEachTargetEverySecondAndReportsItUp() throws Exception {
     FakeExporter e = exporter().answer("/metrics", FakeExporter.Answer.fixture(Fixtures.H100_8GPU));
     ScrapeTargets t = targets(new JsonObject().put("interval", "1s"));
-    t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), "gpu-node-07")));
+    Await.await(t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), "gpu-node-07"))));
     eventually("first scrape", 5_000, () -> e.hits("/metrics") >= 1);
     long t0 = System.nanoTime();
     int before = e.hits("/metrics");
@@ -126,7 +126,7 @@ class ScrapeTargetsIT {
     FakeExporter e = exporter().answer("/metrics", FakeExporter.Answer.silent());
     int port = e.port();
     ScrapeTargets t = targets(new JsonObject().put("interval", "200ms").put("timeout", "150ms").put("backoffMax", "800ms"));
-    t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), null)));
+    Await.await(t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), null))));
     eventually("down after a timeout", 5_000, () -> only(t).health().equals(TargetHealth.DOWN));
     assertTrue(only(t).lastError().startsWith("timed out"), only(t).lastError());
     exporters.remove(e);
@@ -161,7 +161,7 @@ class ScrapeTargetsIT {
     String gpu1 = "GPU-8d5053b3-9280-7d1a-751b-4fd2fdd547c5";
     FakeExporter e = exporter().answer("/metrics", FakeExporter.Answer.body(full));
     ScrapeTargets t = targets(new JsonObject().put("interval", "200ms"));
-    t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), null)));
+    Await.await(t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), null))));
     eventually("both GPUs seen", 5_000, () -> only(t).gpus().size() == 2);
     e.answer("/metrics", FakeExporter.Answer.body(withoutGpu1.getBytes(StandardCharsets.UTF_8)));
     eventually("GPU 1 stale", 5_000, () -> only(t).gpus().stream().anyMatch(g -> g.uuid().equals(gpu1) && g.stale()));
@@ -187,7 +187,7 @@ class ScrapeTargetsIT {
       list.add(new ScrapeTarget(e.url("/metrics"), "node-" + i));
     }
     ScrapeTargets t = targets(new JsonObject().put("interval", "200ms").put("timeout", "5s").put("concurrency", 2));
-    t.setTargets(list);
+    Await.await(t.setTargets(list));
     eventually("every target scraped", 10_000, () -> slow.stream().allMatch(e -> e.hits("/metrics") >= 1)
         && t.snapshot().stream().allMatch(TargetHealth::up));
     int before = slow.stream().mapToInt(e -> e.hits("/metrics")).sum();
@@ -206,11 +206,11 @@ class ScrapeTargetsIT {
     ScrapeTargets t = targets(new JsonObject().put("interval", "300ms"));
     ScrapeTarget ta = new ScrapeTarget(a.url("/metrics"), null);
     ScrapeTarget tb = new ScrapeTarget(b.url("/metrics"), null);
-    t.setTargets(List.of(ta));
+    Await.await(t.setTargets(List.of(ta)));
     eventually("a scraped", 5_000, () -> only(t).up());
-    t.setTargets(List.of(ta, tb));
+    Await.await(t.setTargets(List.of(ta, tb)));
     eventually("b scraped", 5_000, () -> t.snapshot().size() == 2 && t.snapshot().stream().allMatch(TargetHealth::up));
-    t.setTargets(List.of(tb));
+    Await.await(t.setTargets(List.of(tb)));
     eventually("a removed", 5_000, () -> t.snapshot().size() == 1);
     int aHits = a.hits("/metrics");
     Thread.sleep(900);
@@ -219,5 +219,20 @@ class ScrapeTargetsIT {
     // the MIG node: 4 GPUs (1 whole + 3 instances)
     assertEquals(4, only(t).gpus().size());
     assertFalse(results.isEmpty());
+  }
+
+  @Test
+  void aListenerThatThrowsDoesNotStopTheSchedule() throws Exception {
+    FakeExporter e = exporter().answer("/metrics", FakeExporter.Answer.fixture(Fixtures.V100_LEGACY));
+    ScrapeSettings settings = ScrapeSettings.fromJson(new JsonObject().put("interval", "200ms"), "streamer.source");
+    TargetScraper scraper = new TargetScraper(vertx, settings);
+    closeables.add(scraper);
+    ScrapeTargets t = new ScrapeTargets(vertx, scraper, settings, r -> {
+      throw new IllegalStateException("downstream broke");
+    });
+    closeables.add(0, () -> Await.await(t.stop()));
+    Await.await(t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), null))));
+    eventually("scraped again after the listener threw", 5_000, () -> e.hits("/metrics") >= 3);
+    assertEquals(TargetHealth.UP, only(t).health());
   }
 }
