@@ -45,6 +45,9 @@ final class RequestText implements Handler<RoutingContext> {
 
   /** What is wrong with the raw (still percent-encoded) text, or {@code null} when nothing is. */
   static String problem(String raw, boolean query) {
+    if (plainPrintableAscii(raw)) {
+      return null; // nearly every request: nothing to decode, so no decoder and no copies on the hot path
+    }
     String decoded;
     try {
       decoded = decode(raw, query);
@@ -58,6 +61,17 @@ final class RequestText implements Handler<RoutingContext> {
       }
     }
     return null;
+  }
+
+  /** True when {@code raw} has no escape and only printable ASCII: it decodes to itself and is fine. */
+  private static boolean plainPrintableAscii(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c < 0x20 || c > 0x7E || c == '%') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
