@@ -7,12 +7,15 @@
 #   scripts/bench.sh redis [--runs 5 --seconds 10 --warmup 10 --batch 1000]   streamer -> Redis Stream -> collector, vs local
 #   scripts/bench.sh codec [--runs 5 --seconds 3 --warmup 5]   500-row batches: binary codec vs JSON, encode+decode rows/s and bytes/row
 #   scripts/bench.sh clustered [--runs 5 --seconds 10 --warmup 10]   streamer -> clustered event bus (2 Hazelcast members, loopback) -> collector
+#   scripts/bench.sh scrape-parse [--endpoints 1000 --runs 5 --seconds 3 --warmup 5]   dcgm-exporter text parsed + mapped per core
+#   scripts/bench.sh scrape-loopback [--endpoints 1000 --interval 1s --timeout 10s --concurrency 64]   1,000 fake exporters scraped on loopback
+#   scripts/bench.sh simulate [--runs 5 --seconds 3 --warmup 5]   the fleet simulator: samples/s of a 10,000-GPU fleet
 # Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -30,6 +33,9 @@ case "$which" in
   redis) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.RedisBridgeBench "$@" ;;
   codec) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CodecBench "$@" ;;
   clustered) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ClusteredPipelineBench "$@" ;;
+  scrape-parse) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeParseBench "$@" ;;
+  scrape-loopback) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeLoopbackBench "$@" ;;
+  simulate) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.FleetSimulatorBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac
