@@ -44,11 +44,16 @@ public final class SimulatedFleetSource implements TelemetrySource {
 
   @Override
   public Future<Void> start(Context context) {
-    this.context = context;
+    bind(context);
     thread = new Thread(this::run, "streamer-simulator");
     thread.setDaemon(true);
     thread.start();
     return Future.succeededFuture();
+  }
+
+  /** Where {@link #tick} puts samples; {@link #start} without the thread (tests tick by hand). */
+  void bind(Context context) {
+    this.context = context;
   }
 
   @Override
