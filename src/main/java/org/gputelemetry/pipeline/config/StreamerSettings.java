@@ -19,10 +19,11 @@ import java.time.Duration;
  *                    batchSize, twice over), or the pipeline waits on commit round trips
  * @param instanceIndex this streamer's index among {@code instanceCount} (static GPU split)
  * @param instanceCount how many streamers share the input; each GPU goes to exactly one
+ * @param source which source the streamer reads ({@code source} block)
  */
 public record StreamerSettings(String csvPath, boolean loopMode, TimestampMode timestampMode, long rate, int workers,
                                int batchSize, Duration streamInterval, int bufferSize, int maxInFlight,
-                               int instanceIndex, int instanceCount) {
+                               int instanceIndex, int instanceCount, SourceSettings source) {
 
   /** Defaults: the bundled sample in a loop, every GPU updated about once a second. */
   public static StreamerSettings defaults() {
@@ -51,7 +52,8 @@ public record StreamerSettings(String csvPath, boolean loopMode, TimestampMode t
         j.intValue("bufferSize", 65_536, 2, 1 << 24),
         j.intValue("maxInFlight", 32, 1, 1024),
         j.intValue("instanceIndex", 0, 0, count - 1),
-        count);
+        count,
+        SourceSettings.fromJson(j.child("source")));
     if (s.streamInterval.isZero()) {
       j.problem("streamInterval", "must be greater than 0");
     }
@@ -63,6 +65,7 @@ public record StreamerSettings(String csvPath, boolean loopMode, TimestampMode t
         .put("csvPath", csvPath).put("loopMode", loopMode).put("timestampMode", timestampMode.configName())
         .put("rate", rate).put("workers", workers).put("batchSize", batchSize)
         .put("streamInterval", Durations.format(streamInterval)).put("bufferSize", bufferSize)
-        .put("maxInFlight", maxInFlight).put("instanceIndex", instanceIndex).put("instanceCount", instanceCount);
+        .put("maxInFlight", maxInFlight).put("instanceIndex", instanceIndex).put("instanceCount", instanceCount)
+        .put("source", source.toJson());
   }
 }

@@ -25,6 +25,7 @@ public final class PipelineMetrics {
   /** Strong references to the functions behind function meters (see the class comment). */
   private final List<Object> functions = new CopyOnWriteArrayList<>();
   public final Counter rowsStreamed;
+  public final Counter sourceTicksSkipped;
   public final Counter batchesSent;
   public final Counter batchesRetried;
   public final Counter batchesRefused;
@@ -46,6 +47,8 @@ public final class PipelineMetrics {
     this.registry = registry;
     rowsStreamed = Counter.builder(MetricNames.ROWS_STREAMED).description("Rows read from the source and queued for sending")
         .register(registry);
+    sourceTicksSkipped = Counter.builder(MetricNames.SOURCE_TICKS_SKIPPED)
+        .description("Ticks a live source skipped because the streamer was more than an interval behind").register(registry);
     batchesSent = Counter.builder(MetricNames.BATCHES_SENT).description("Batches handed over to the transport and acknowledged")
         .register(registry);
     batchesRetried = Counter.builder(MetricNames.BATCHES_RETRIED).description("Batch sends that failed and were retried")

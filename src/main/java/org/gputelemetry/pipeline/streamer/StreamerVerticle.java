@@ -4,28 +4,25 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.Predicate;
+import org.gputelemetry.pipeline.config.SourceType;
 import org.gputelemetry.pipeline.config.StreamerSettings;
-import org.gputelemetry.pipeline.config.TimestampMode;
 import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
-import org.gputelemetry.pipeline.streamer.csv.RejectReason;
+import org.gputelemetry.pipeline.streamer.source.SimulatedFleetSource;
+import org.gputelemetry.pipeline.streamer.source.TelemetrySource;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streamer role: replays DCGM telemetry (a DCGM exporter CSV, by default the bundled sample)
- * into the transport. {@code workers} threads put rows into a bounded JCTools MPSC ring; one
- * {@link BatchSender} thread drains it into batches. Bad rows are counted by reason and skipped.
- * The file's GPUs are split among workers, and among streamer instances by {@link Assignment}; a
- * one-pass file (or a large looped one) is streamed to the workers by a reader thread, a small
- * looped one parsed once and replayed from memory (see {@link RowSource}). In one-pass mode the streamer idles once every row is
- * acknowledged and reports itself finished.
+ * The streamer role: reads DCGM telemetry from its source ({@code streamer.source.type}: a DCGM
+ * exporter CSV replayed, by default the bundled sample, or a simulated fleet) into the transport.
+ * The source puts samples into a bounded JCTools MPSC ring; one {@link BatchSender} thread drains
+ * it into batches. The GPUs are split among streamer instances by {@link Assignment}. A one-pass
+ * replay idles once every row is acknowledged and reports itself finished.
  */
 public final class StreamerVerticle extends VerticleBase {
 
@@ -35,13 +32,10 @@ public final class StreamerVerticle extends VerticleBase {
   private final Transport transport;
   private final PipelineMetrics metrics;
   private final String instanceId;
-  private final RejectCounter rejects = new RejectCounter();
-  private final List<ReplayWorker> workers = new ArrayList<>();
-  private final List<Thread> threads = new ArrayList<>();
+  private final TelemetrySource source;
   private final Promise<Void> finished = Promise.promise();
   private volatile Assignment assignment;
   private BatchSender sender;
-  private RowFeed feed;
   private Thread senderThread;
   private long finishTimer = -1;
 
@@ -51,57 +45,36 @@ public final class StreamerVerticle extends VerticleBase {
     this.metrics = metrics;
     this.instanceId = instanceId;
     this.assignment = new Assignment(settings.instanceIndex(), settings.instanceCount());
+    this.source = settings.source().type() == SourceType.SIMULATE
+        ? new SimulatedFleetSource(settings.source().fleet())
+        : new CsvReplaySource(settings, () -> assignment);
   }
 
   @Override
   public Future<?> start() {
-    RowSource source = new RowSource(settings.csvPath(), settings.timestampMode() == TimestampMode.SOURCE);
-    for (RejectReason reason : RejectReason.values()) {
-      metrics.rowsRejected(reason.label(), () -> rejects.count(reason));
-    }
-    return vertx.executeBlocking(() -> source.slices(settings.workers(), settings.loopMode(), rejects), false)
-        .map(slices -> {
-          startThreads(slices);
-          LOG.info("Streamer {} replaying {} ({}) with {} workers, {} mode, {} timestamps, rate {}",
-              instanceId, source.describe(), slices.feed() == null
-                  ? slices.heldRows() + " rows held in memory, " + rejects.total() + " rejected"
-                  : "streamed from the file",
-              settings.workers(), settings.loopMode() ? "loop" : "one-pass", settings.timestampMode(),
-              settings.rate() == 0 ? "unlimited" : settings.rate() + " rows/s per worker");
-          return null;
-        });
+    MpscArrayQueue<Sample> ring = new MpscArrayQueue<>(settings.bufferSize());
+    sender = new BatchSender(vertx, transport, ring, metrics, instanceId, settings);
+    return source.start(new TelemetrySource.Context(vertx, ring, this::share, metrics)).map(v -> {
+      metrics.queueDepth("streamer", ring::size);
+      senderThread = new Thread(sender, "streamer-batcher");
+      senderThread.setDaemon(true);
+      senderThread.start();
+      if (source.finite()) {
+        finishTimer = vertx.setPeriodic(100, id -> checkFinished());
+      }
+      LOG.info("Streamer {} reading source {}: {}", instanceId, source.type(), source.describe());
+      return null;
+    });
   }
 
-  private void startThreads(RowSource.Slices slices) {
-    MpscArrayQueue<Sample> ring = new MpscArrayQueue<>(settings.bufferSize());
-    metrics.queueDepth("streamer", ring::size);
-    sender = new BatchSender(vertx, transport, ring, metrics, instanceId, settings);
-    List<Iterable<Sample>> perWorker = slices.perWorker();
-    for (int i = 0; i < perWorker.size(); i++) {
-      ReplayWorker w = new ReplayWorker(perWorker.get(i), ring, settings.loopMode(),
-          settings.timestampMode() == TimestampMode.PROCESSING, settings.rate(), () -> assignment);
-      workers.add(w);
-      Thread t = new Thread(w, "streamer-worker-" + i);
-      t.setDaemon(true);
-      threads.add(t);
-    }
-    senderThread = new Thread(sender, "streamer-batcher");
-    senderThread.setDaemon(true);
-    senderThread.start();
-    feed = slices.feed();
-    if (feed != null) {
-      Thread reader = new Thread(feed, "streamer-reader");
-      reader.setDaemon(true);
-      reader.start();
-    }
-    threads.forEach(Thread::start);
-    if (!settings.loopMode()) {
-      finishTimer = vertx.setPeriodic(100, id -> checkFinished());
-    }
+  /** The current share as a test by GPU UUID (one assignment for the whole pass or tick). */
+  private Predicate<String> share() {
+    Assignment now = assignment;
+    return uuid -> GpuPartitioner.owns(now, uuid);
   }
 
   private void checkFinished() {
-    if (threads.stream().anyMatch(Thread::isAlive)) {
+    if (!source.exhausted()) {
       return;
     }
     sender.finishDraining();
@@ -112,12 +85,12 @@ public final class StreamerVerticle extends VerticleBase {
     }
   }
 
-  /** Completes when a one-pass replay has been fully acknowledged; never in loop mode. */
+  /** Completes when a one-pass replay has been fully acknowledged; never in loop mode or for a live source. */
   public Future<Void> finished() {
     return finished.future();
   }
 
-  /** Changes which GPUs this streamer owns (dynamic split); takes effect at each worker's next pass. */
+  /** Changes which GPUs this streamer owns (dynamic split); takes effect at the source's next pass or tick. */
   public void assign(Assignment next) {
     if (!next.equals(assignment)) {
       LOG.info("Streamer {} now owns share {} of {}", instanceId, next.index() + 1, next.count());
@@ -127,26 +100,21 @@ public final class StreamerVerticle extends VerticleBase {
 
   /** State for readiness detail. */
   public JsonObject status() {
-    return new JsonObject().put("finished", finished.future().isComplete())
-        .put("rowsEmitted", workers.stream().mapToLong(ReplayWorker::emitted).sum())
+    return new JsonObject().put("source", source.type()).put("finished", finished.future().isComplete())
+        .put("rowsEmitted", source.emitted())
         .put("rowsAcknowledged", sender == null ? 0 : sender.ackedRows())
-        .put("rowsRejected", rejects.total())
+        .mergeIn(source.status())
         .put("share", (assignment.index() + 1) + "/" + assignment.count());
   }
 
   @Override
   public Future<?> stop() {
-    workers.forEach(ReplayWorker::stop);
-    if (feed != null) {
-      feed.stop();
-    }
-    if (sender == null) {
+    source.stop();
+    if (senderThread == null) {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(() -> {
-      for (Thread t : threads) {
-        t.join(2_000);
-      }
+      source.await(2_000);
       sender.finishDraining();
       senderThread.join(2_000);
       long deadline = System.currentTimeMillis() + 5_000;
