@@ -35,7 +35,6 @@ import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.testutil.Poll;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
 import org.gputelemetry.pipeline.transport.BusyException;
-import org.gputelemetry.pipeline.transport.Transport;
 import org.gputelemetry.pipeline.transport.Transports;
 import org.jctools.queues.MpmcArrayQueue;
 import org.junit.jupiter.api.AfterEach;
@@ -366,37 +365,12 @@ class StoreWriterTest {
   }
 
   /** A transport that only remembers the collector's consumer, so a test can hand it batches. */
-  private static final class FakeTransport implements Transport {
+  private static final class FakeTransport extends org.gputelemetry.pipeline.testutil.FakeTransport {
     volatile BatchConsumer consumer;
-
-    @Override
-    public Future<Void> start() {
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<Void> send(SampleBatch batch) {
-      throw new UnsupportedOperationException();
-    }
 
     @Override
     public Future<Void> consume(BatchConsumer consumer) {
       this.consumer = consumer;
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public boolean connected() {
-      return true;
-    }
-
-    @Override
-    public String type() {
-      return "fake";
-    }
-
-    @Override
-    public Future<Void> close() {
       return Future.succeededFuture();
     }
   }

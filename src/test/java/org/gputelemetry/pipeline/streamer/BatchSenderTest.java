@@ -34,7 +34,6 @@ import org.gputelemetry.pipeline.testutil.Poll;
 import org.gputelemetry.pipeline.testutil.TestMetrics;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
 import org.gputelemetry.pipeline.transport.BusyException;
-import org.gputelemetry.pipeline.transport.Transport;
 import org.jctools.queues.MpscArrayQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -219,42 +218,17 @@ class BatchSenderTest {
   }
 
   /** Answers each send with the next scripted outcome, then with {@link #whenEmpty}; records what was sent. */
-  private static final class FakeTransport implements Transport {
+  private static final class FakeTransport extends org.gputelemetry.pipeline.testutil.FakeTransport {
 
     final ConcurrentLinkedQueue<Supplier<Future<Void>>> outcomes = new ConcurrentLinkedQueue<>();
     final List<SampleBatch> sent = new CopyOnWriteArrayList<>();
     volatile Supplier<Future<Void>> whenEmpty = Future::succeededFuture;
 
     @Override
-    public Future<Void> start() {
-      return Future.succeededFuture();
-    }
-
-    @Override
     public Future<Void> send(SampleBatch batch) {
       sent.add(batch);
       Supplier<Future<Void>> next = outcomes.poll();
       return (next == null ? whenEmpty : next).get();
-    }
-
-    @Override
-    public Future<Void> consume(BatchConsumer consumer) {
-      throw new UnsupportedOperationException("a streamer does not consume");
-    }
-
-    @Override
-    public boolean connected() {
-      return true;
-    }
-
-    @Override
-    public String type() {
-      return "fake";
-    }
-
-    @Override
-    public Future<Void> close() {
-      return Future.succeededFuture();
     }
   }
 
