@@ -41,6 +41,16 @@ public final class ApiSchemas {
     return string().put("format", "date-time");
   }
 
+  /** A time parameter: RFC 3339, {@code now} or {@code now-<duration>}. */
+  public static JsonObject time() {
+    return string().put("pattern", "^(now(-[0-9]+(ms|s|m|h|d))?|[0-9]{4}-[0-9]{2}-[0-9]{2}T.+)$");
+  }
+
+  /** One of these strings. */
+  public static JsonObject oneOf(String... values) {
+    return string().put("enum", new JsonArray(java.util.List.of(values)));
+  }
+
   public static JsonObject integer(long min, long max) {
     return new JsonObject().put("type", "integer").put("minimum", min).put("maximum", max);
   }

@@ -48,11 +48,15 @@ public final class TelemetryApi {
         ApiRoute.get(BASE + "/gpus/{uuid}/telemetry", "getGpuTelemetry").secured()
             .regex(BASE + "/gpus/(?<uuid>.+)/telemetry")
             .summary("Telemetry of one GPU")
-            .description("Samples ordered by timestamp, ties by metric name; the window is inclusive at both ends. "
-                + "Page with cursor: next_cursor is non-null exactly when more samples match.")
+            .description("Samples ordered by timestamp, ties by metric name (order=desc: newest first, both reversed); "
+                + "the window is inclusive at both ends. Page with cursor: next_cursor is non-null exactly when more "
+                + "samples match, in either order.")
             .pathParam("uuid", uuidNote, ApiSchemas.string())
-            .query("start_time", "inclusive lower bound, RFC 3339 (Z or an offset)", ApiSchemas.dateTime())
-            .query("end_time", "inclusive upper bound, RFC 3339 (Z or an offset)", ApiSchemas.dateTime())
+            .query("start_time", "inclusive lower bound: RFC 3339 (Z or an offset), now, or now-<duration> "
+                + "(e.g. now-15m; units ms, s, m, h, d)", ApiSchemas.time())
+            .query("end_time", "inclusive upper bound: RFC 3339 (Z or an offset), now, or now-<duration>", ApiSchemas.time())
+            .query("order", "asc (oldest first, the default) or desc (newest first: with limit, the newest samples)",
+                ApiSchemas.oneOf("asc", "desc").put("default", "asc"))
             .query("metric", "only this metric (e.g. DCGM_FI_DEV_GPU_UTIL)", ApiSchemas.string())
             .query("limit", "most samples returned (default " + SampleQuery.DEFAULT_LIMIT + ")",
                 ApiSchemas.integer(1, SampleQuery.MAX_LIMIT).put("default", SampleQuery.DEFAULT_LIMIT))

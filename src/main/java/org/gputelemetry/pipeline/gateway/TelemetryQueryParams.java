@@ -1,6 +1,8 @@
 package org.gputelemetry.pipeline.gateway;
 
 import io.vertx.core.MultiMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.SampleQuery;
@@ -11,9 +13,17 @@ final class TelemetryQueryParams {
   private TelemetryQueryParams() {
   }
 
+  /** Times such as {@code now} and {@code now-15m}: a duration as the descriptor writes them. */
+  private static final Pattern RELATIVE = Pattern.compile("now(?:-(\\d{1,18})(ms|s|m|h|d))?");
+
   static SampleQuery sampleQuery(String uuid, MultiMap params) {
-    long start = time(params, "start_time", Long.MIN_VALUE);
-    long end = time(params, "end_time", Long.MAX_VALUE);
+    return sampleQuery(uuid, params, Timestamps.nowMicros());
+  }
+
+  /** As {@link #sampleQuery(String, MultiMap)} with {@code now} at {@code nowMicros}. */
+  static SampleQuery sampleQuery(String uuid, MultiMap params, long nowMicros) {
+    long start = time(params, "start_time", Long.MIN_VALUE, nowMicros);
+    long end = time(params, "end_time", Long.MAX_VALUE, nowMicros);
     if (start > end) {
       throw ApiException.badParameter("start_time", "is after end_time");
     }
@@ -28,19 +38,54 @@ final class TelemetryQueryParams {
         throw ApiException.badParameter("cursor", ApiException.clip(e.getMessage()));
       }
     }
-    return new SampleQuery(uuid, start, end, metric, limit, cursor);
+    return new SampleQuery(uuid, start, end, metric, limit, cursor, descending(params.get("order")));
   }
 
-  private static long time(MultiMap params, String name, long def) {
+  private static long time(MultiMap params, String name, long def, long nowMicros) {
     String v = blankToNull(params.get(name));
     if (v == null) {
       return def;
     }
+    Matcher relative = RELATIVE.matcher(v);
+    if (relative.matches()) {
+      if (relative.group(1) == null) {
+        return nowMicros;
+      }
+      try {
+        long ago = Math.multiplyExact(Long.parseLong(relative.group(1)), unitMicros(relative.group(2)));
+        return Math.subtractExact(nowMicros, ago);
+      } catch (ArithmeticException e) {
+        throw ApiException.badParameter(name, "the duration in '" + ApiException.clip(v) + "' is too long");
+      }
+    }
     try {
       return Timestamps.parseMicros(v);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badParameter(name, "expected an RFC 3339 time such as 2025-07-18T20:42:34Z, got '" + ApiException.clip(v) + "'");
+      throw ApiException.badParameter(name, "expected an RFC 3339 time such as 2025-07-18T20:42:34Z, now or now-15m"
+          + " (units ms, s, m, h, d), got '" + ApiException.clip(v) + "'");
     }
+  }
+
+  private static long unitMicros(String unit) {
+    return switch (unit) {
+      case "ms" -> 1_000L;
+      case "s" -> 1_000_000L;
+      case "m" -> 60_000_000L;
+      case "h" -> 3_600_000_000L;
+      default -> 86_400_000_000L;
+    };
+  }
+
+  /** {@code order}: {@code asc} (the default) or {@code desc}. */
+  private static boolean descending(String v) {
+    String order = blankToNull(v);
+    if (order == null || order.equals("asc")) {
+      return false;
+    }
+    if (order.equals("desc")) {
+      return true;
+    }
+    throw ApiException.badParameter("order", "expected asc or desc, got '" + ApiException.clip(v) + "'");
   }
 
   private static int limit(String v) {

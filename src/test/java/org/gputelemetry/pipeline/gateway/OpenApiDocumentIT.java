@@ -132,6 +132,10 @@ class OpenApiDocumentIT {
     requests.put("/api/v1/gpus/" + enc + "/telemetry?limit=0", "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/gpus/" + enc + "/telemetry?start_time=soon", "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/gpus/GPU-unknown/telemetry", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?order=desc&limit=2&start_time=now-36500d&end_time=now",
+        "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?order=sideways", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?start_time=now-15y", "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/metrics", "/api/v1/metrics");
     requests.put("/api/v1/hosts", "/api/v1/hosts");
     requests.put("/health", "/health");

@@ -164,6 +164,80 @@ public abstract class TelemetryStoreContractTest {
     assertEquals(sorted, order);
   }
 
+  protected SamplePage pageDesc(String uuid, long start, long end, String metric, int limit, Cursor cursor) {
+    return await(store.samples(new SampleQuery(uuid, start, end, metric, limit, cursor, true)));
+  }
+
+  private static String key(Sample s) {
+    return (s.timestampMicros() - T0) / 1_000_000 + "/" + s.metric();
+  }
+
+  @Test
+  void descendingOrderReturnsTheNewestFirstWithTiesByMetricNameReversed() {
+    await(store.write(List.of(
+        sample(GPU_A, "DCGM_FI_DEV_POWER_USAGE", sec(2), 300.5),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(1), 90),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_TEMP", sec(2), 61),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(2), 95),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(3), 97))));
+    List<Sample> got = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 100, null).samples();
+    assertEquals(List.of("3/DCGM_FI_DEV_GPU_UTIL", "2/DCGM_FI_DEV_POWER_USAGE", "2/DCGM_FI_DEV_GPU_UTIL",
+        "2/DCGM_FI_DEV_GPU_TEMP", "1/DCGM_FI_DEV_GPU_UTIL"), got.stream().map(TelemetryStoreContractTest::key).toList());
+    // with a limit: the newest, not the oldest
+    SamplePage newest = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, "DCGM_FI_DEV_GPU_UTIL", 2, null);
+    assertEquals(List.of(97.0, 95.0), newest.samples().stream().map(Sample::value).toList());
+    assertNotNull(newest.next());
+    // the window is inclusive at both ends in this order too
+    assertEquals(List.of("2/DCGM_FI_DEV_POWER_USAGE", "2/DCGM_FI_DEV_GPU_UTIL", "2/DCGM_FI_DEV_GPU_TEMP",
+        "1/DCGM_FI_DEV_GPU_UTIL"), pageDesc(GPU_A.uuid(), sec(1), sec(2), null, 100, null).samples().stream()
+        .map(TelemetryStoreContractTest::key).toList());
+    assertTrue(pageDesc(GPU_A.uuid(), sec(20), sec(30), null, 100, null).samples().isEmpty());
+    assertTrue(pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, "zzz", 10, null).samples().isEmpty());
+  }
+
+  @Test
+  void descendingPaginationCoversEverySampleExactlyOnceNewestFirst() {
+    List<Sample> batch = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    String[] names = {"c", "a", "b"};
+    for (int i = 0; i < 50; i++) {
+      for (String n : names) {
+        batch.add(sample(GPU_A, n, sec(i), i));
+      }
+    }
+    for (int i = 44; i >= 5; i--) { // the window [5, 44], newest first, names reversed
+      for (String n : new String[] {"c", "b", "a"}) {
+        expected.add(i + "/" + n);
+      }
+    }
+    await(store.write(batch));
+    List<String> order = new ArrayList<>();
+    Cursor cursor = null;
+    int pages = 0;
+    do {
+      SamplePage p = pageDesc(GPU_A.uuid(), sec(5), sec(44), null, 7, cursor == null ? null : Cursor.decode(cursor.encode()));
+      p.samples().forEach(s -> order.add(key(s)));
+      cursor = p.next();
+      pages++;
+      if (cursor != null) {
+        assertEquals(7, p.samples().size());
+      }
+    } while (cursor != null);
+    assertEquals(expected, order);
+    assertEquals(18, pages); // 120 samples in pages of 7
+  }
+
+  @Test
+  void descendingCursorResumesInsideATimestampAndEndsExactlyWhenFull() {
+    await(store.write(List.of(sample(GPU_A, "a", sec(1), 1), sample(GPU_A, "b", sec(1), 2),
+        sample(GPU_A, "c", sec(1), 3), sample(GPU_A, "a", sec(0), 0))));
+    SamplePage first = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 1, null);
+    assertEquals("c", first.samples().get(0).metric());
+    SamplePage rest = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 3, first.next());
+    assertEquals(List.of("1/b", "1/a", "0/a"), rest.samples().stream().map(TelemetryStoreContractTest::key).toList());
+    assertNull(rest.next());
+  }
+
   @Test
   void nextCursorIsNullWhenTheLastPageIsExactlyFull() {
     await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_A, "m", sec(2), 2))));

@@ -201,6 +201,9 @@ final class GpuSeries {
    * Samples sharing a timestamp are stored in arrival order, so each such group is sorted by name.
    */
   List<Sample> select(SampleQuery query, int max, MetricDictionary dictionary) {
+    if (query.descending()) {
+      return selectDescending(query, max, dictionary);
+    }
     long from = query.startMicros();
     if (query.cursor() != null) {
       from = Math.max(from, query.cursor().timestampMicros());
@@ -233,6 +236,46 @@ final class GpuSeries {
       }
       if (group.size() > 1) {
         group.sort(Comparator.comparing(Sample::metric));
+      }
+      for (int g = 0; g < group.size() && out.size() < max; g++) {
+        out.add(group.get(g));
+      }
+    }
+    return out;
+  }
+
+  /** As {@link #select}, newest first: (timestamp, metric name) order reversed. */
+  private List<Sample> selectDescending(SampleQuery query, int max, MetricDictionary dictionary) {
+    long to = query.endMicros();
+    if (query.cursor() != null) {
+      to = Math.min(to, query.cursor().timestampMicros());
+    }
+    int only = query.metric() == null ? -1 : dictionary.find(query.metric());
+    if (query.metric() != null && only < 0) {
+      return List.of();
+    }
+    List<Sample> out = new ArrayList<>(Math.min(max, 256));
+    List<Sample> group = new ArrayList<>();
+    int i = upperBound(to) - 1;
+    while (i >= 0 && out.size() < max) {
+      long ts = timestampAt(i);
+      if (ts < query.startMicros()) {
+        break;
+      }
+      group.clear();
+      for (; i >= 0 && timestampAt(i) == ts; i--) {
+        int p = physical(i);
+        if (only >= 0 && metrics[p] != only) {
+          continue;
+        }
+        String name = dictionary.name(metrics[p]);
+        if (query.admits(ts, name)) {
+          SampleContext c = contexts[p];
+          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace()));
+        }
+      }
+      if (group.size() > 1) {
+        group.sort(Comparator.comparing(Sample::metric).reversed());
       }
       for (int g = 0; g < group.size() && out.size() < max; g++) {
         out.add(group.get(g));

@@ -141,10 +141,13 @@ final class SampleReader {
    */
   static Statement statement(int gpuId, SampleQuery q, Short metricId) {
     long from = q.startMicros();
-    if (q.cursor() != null) {
+    long to = q.endMicros();
+    if (q.cursor() != null && q.descending()) {
+      to = Math.min(to, q.cursor().timestampMicros());
+    } else if (q.cursor() != null) {
       from = Math.max(from, q.cursor().timestampMicros());
     }
-    if (from > q.endMicros()) {
+    if (from > to) {
       return null;
     }
     StringBuilder sql = new StringBuilder("SELECT s.ts, s.metric_id, s.value, s.placement_id FROM samples s"
@@ -155,22 +158,26 @@ final class SampleReader {
       params.add(SampleRows.timestamp(clamp(from)));
       sql.append(" AND s.ts >= $").append(params.size());
     }
-    if (q.endMicros() != Long.MAX_VALUE) {
-      params.add(SampleRows.timestamp(clamp(q.endMicros())));
+    if (to != Long.MAX_VALUE) {
+      params.add(SampleRows.timestamp(clamp(to)));
       sql.append(" AND s.ts <= $").append(params.size());
     }
     if (metricId != null) {
       params.add(metricId);
       sql.append(" AND s.metric_id = $").append(params.size());
     }
+    String after = q.descending() ? " < $" : " > $";
     if (q.cursor() != null) {
       params.add(SampleRows.timestamp(clamp(q.cursor().timestampMicros())));
       params.add(q.cursor().metric());
-      sql.append(" AND (s.ts > $").append(params.size() - 1).append(" OR ").append(METRIC_NAME)
-          .append(" > $").append(params.size()).append(")");
+      sql.append(" AND (s.ts").append(after).append(params.size() - 1).append(" OR ").append(METRIC_NAME)
+          .append(after).append(params.size()).append(")");
     }
     params.add(q.limit() + 1);
-    sql.append(" ORDER BY s.ts, ").append(METRIC_NAME).append(" LIMIT $").append(params.size());
+    // newest first is the same index range scan run backwards
+    String direction = q.descending() ? " DESC" : "";
+    sql.append(" ORDER BY s.ts").append(direction).append(", ").append(METRIC_NAME).append(direction)
+        .append(" LIMIT $").append(params.size());
     return new Statement(sql.toString(), Tuple.wrap(params));
   }
 
