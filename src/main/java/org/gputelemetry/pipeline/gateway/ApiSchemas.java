@@ -20,6 +20,8 @@ public final class ApiSchemas {
   public static final String SAMPLE = "Sample";
   public static final String TELEMETRY_PAGE = "TelemetryPage";
   public static final String METRIC_LIST = "MetricList";
+  public static final String GPU_LATEST = "GpuLatest";
+  public static final String LATEST_LIST = "LatestList";
   public static final String HOST_LIST = "HostList";
   public static final String HEALTH = "Health";
   public static final String LIVE_FRAME = "LiveFrame";
@@ -109,6 +111,13 @@ public final class ApiSchemas {
                     .put("required", new JsonArray().add("status")))))
         .put("required", new JsonArray().add("status").add("checks")));
     c.put(LIVE_SAMPLE, object(sampleProperties().put("uuid", string()), "uuid", "timestamp", "metric", "value", "hostname"));
+    c.put(GPU_LATEST, object(new JsonObject().put("uuid", string())
+            .put("samples", array(ref(SAMPLE)).put("description", "the newest sample of each metric, by metric name")),
+        "uuid", "samples"));
+    c.put(LATEST_LIST, object(new JsonObject().put("count", integer(0, Integer.MAX_VALUE))
+            .put("samples", array(ref(LIVE_SAMPLE)).put("description",
+                "the newest sample of the metric for each GPU, in catalogue order (hostname, gpu_index, uuid)")),
+        "count", "samples"));
     c.put(LIVE_FRAME, array(ref(LIVE_SAMPLE)).put("description", "samples as the collector committed them, oldest first"));
     c.put(LIVE_CONTROL, new JsonObject().put("type", "object").put("description",
             "Control messages. Server to client: subscribed (the filter now in force), dropped (count samples "

@@ -66,6 +66,26 @@ public final class TelemetryApi {
             .error(404, "no GPU with this uuid")
             .error(503, "the store cannot answer")
             .handler(this::telemetry),
+        ApiRoute.get(BASE + "/gpus/{uuid}/latest", "getGpuLatest").secured()
+            .regex(BASE + "/gpus/(?<uuid>.+)/latest")
+            .summary("Newest sample of each metric of one GPU")
+            .description("One sample per metric the GPU has reported (and the store still keeps), sorted by metric name.")
+            .pathParam("uuid", uuidNote, ApiSchemas.string())
+            .json(200, "the newest samples", ApiSchemas.ref(ApiSchemas.GPU_LATEST))
+            .error(400, "the uuid is empty or malformed")
+            .error(404, "no GPU with this uuid")
+            .error(503, "the store cannot answer")
+            .handler(this::gpuLatest),
+        ApiRoute.get(BASE + "/latest", "getLatest").secured()
+            .summary("Newest sample of one metric for every GPU")
+            .description("One sample per GPU that has reported the metric, in catalogue order (hostname, gpu_index, "
+                + "uuid): the dashboard's first paint.")
+            .requiredQuery("metric", "the metric (e.g. DCGM_FI_DEV_GPU_UTIL)", ApiSchemas.string())
+            .query("hostname", "only the GPUs of this host", ApiSchemas.string())
+            .json(200, "the newest samples", ApiSchemas.ref(ApiSchemas.LATEST_LIST))
+            .error(400, "metric is missing, or a parameter is malformed (the message names it)")
+            .error(503, "the store cannot answer")
+            .handler(this::latest),
         ApiRoute.get(BASE + "/gpus/{uuid}", "getGpu").secured()
             .regex(BASE + "/gpus/(?<uuid>.+)")
             .summary("One GPU")
@@ -90,6 +110,33 @@ public final class TelemetryApi {
   private void gpu(RoutingContext ctx) {
     String uuid = uuid(ctx);
     respond(ctx, store.gpu(uuid).map(found -> ApiJson.gpu(found.orElseThrow(() -> notFound(uuid)))));
+  }
+
+  private void gpuLatest(RoutingContext ctx) {
+    String uuid = uuid(ctx);
+    respond(ctx, store.gpu(uuid).compose(found -> {
+      if (found.isEmpty()) {
+        throw notFound(uuid);
+      }
+      return store.latest(uuid);
+    }).map(samples -> {
+      JsonArray arr = new JsonArray();
+      samples.forEach(sample -> arr.add(ApiJson.sample(sample)));
+      return new JsonObject().put("uuid", uuid).put("samples", arr);
+    }));
+  }
+
+  private void latest(RoutingContext ctx) {
+    String metric = TelemetryQueryParams.blankToNull(ctx.request().getParam("metric"));
+    if (metric == null) {
+      throw ApiException.badParameter("metric", "is required (e.g. metric=DCGM_FI_DEV_GPU_UTIL)");
+    }
+    String hostname = TelemetryQueryParams.blankToNull(ctx.request().getParam("hostname"));
+    respond(ctx, store.latestOf(metric, hostname).map(samples -> {
+      JsonArray arr = new JsonArray();
+      samples.forEach(sample -> arr.add(ApiJson.liveSample(sample)));
+      return new JsonObject().put("count", samples.size()).put("samples", arr);
+    }));
   }
 
   private void telemetry(RoutingContext ctx) {

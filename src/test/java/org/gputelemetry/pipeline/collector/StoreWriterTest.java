@@ -355,6 +355,16 @@ class StoreWriterTest {
     }
 
     @Override
+    public Future<List<Sample>> latest(String uuid) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<List<Sample>> latestOf(String metric, String hostname) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Future<Void> ping() {
       return Future.succeededFuture();
     }

@@ -103,7 +103,7 @@ class OpenApiDocumentIT {
     }
     assertTrue(unnamed.isEmpty(), "routes added outside the route table: " + unnamed);
     assertEquals(documentedOperations(), served);
-    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/metrics",
+    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/gpus/{uuid}/latest", "/api/v1/latest", "/api/v1/metrics",
         "/api/v1/hosts", "/api/v1/dead-letters", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
         document.getJsonObject("paths").fieldNames());
     // and each documented operation really answers with a documented status (not the router's 404)
@@ -136,6 +136,12 @@ class OpenApiDocumentIT {
         "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/gpus/" + enc + "/telemetry?order=sideways", "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/gpus/" + enc + "/telemetry?start_time=now-15y", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/latest", "/api/v1/gpus/{uuid}/latest");
+    requests.put("/api/v1/gpus/GPU-unknown/latest", "/api/v1/gpus/{uuid}/latest");
+    requests.put("/api/v1/latest?metric=DCGM_FI_DEV_GPU_UTIL", "/api/v1/latest");
+    requests.put("/api/v1/latest?metric=DCGM_FI_DEV_GPU_UTIL&hostname=" + URLEncoder.encode(host, StandardCharsets.UTF_8),
+        "/api/v1/latest");
+    requests.put("/api/v1/latest", "/api/v1/latest");
     requests.put("/api/v1/metrics", "/api/v1/metrics");
     requests.put("/api/v1/hosts", "/api/v1/hosts");
     requests.put("/health", "/health");

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -236,6 +238,76 @@ public abstract class TelemetryStoreContractTest {
     SamplePage rest = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 3, first.next());
     assertEquals(List.of("1/b", "1/a", "0/a"), rest.samples().stream().map(TelemetryStoreContractTest::key).toList());
     assertNull(rest.next());
+  }
+
+  /** Samples in a shuffled order with overwrites; the oracle is the last write of each key's newest timestamp. */
+  private Map<String, Sample> writeShuffledFleet() {
+    Random random = new Random(12);
+    Gpu[] gpus = {GPU_A, GPU_B, GPU_C, MIG};
+    String[] names = {"a", "b", "c"};
+    List<Sample> written = new ArrayList<>();
+    for (Gpu g : gpus) {
+      for (String n : names) {
+        if (g == GPU_C && n.equals("c")) {
+          continue; // a metric one GPU never reports
+        }
+        for (int i = 0; i < 30; i++) {
+          written.add(sample(g, n, sec(random.nextInt(40)), random.nextInt(1000)));
+        }
+      }
+    }
+    java.util.Collections.shuffle(written, random);
+    Map<String, Sample> oracle = new java.util.HashMap<>();
+    for (int from = 0; from < written.size(); from += 17) {
+      List<Sample> batch = written.subList(from, Math.min(written.size(), from + 17));
+      await(store.write(new ArrayList<>(batch)));
+      for (Sample s : batch) {
+        String k = s.gpu().uuid() + "|" + s.metric();
+        Sample known = oracle.get(k);
+        if (known == null || s.timestampMicros() >= known.timestampMicros()) {
+          oracle.put(k, s); // a later write at the same timestamp wins
+        }
+      }
+    }
+    return oracle;
+  }
+
+  @Test
+  void latestOfAGpuIsTheNewestSampleOfEachMetricByName() {
+    Map<String, Sample> oracle = writeShuffledFleet();
+    for (Gpu g : new Gpu[] {GPU_A, GPU_C, MIG}) {
+      List<Sample> got = await(store.latest(g.uuid()));
+      List<String> expected = oracle.values().stream().filter(s -> s.gpu().uuid().equals(g.uuid()))
+          .sorted(java.util.Comparator.comparing(Sample::metric)).map(s -> s.metric() + "@" + s.timestampMicros() + "=" + s.value())
+          .toList();
+      assertEquals(expected, got.stream().map(s -> s.metric() + "@" + s.timestampMicros() + "=" + s.value()).toList(), g.uuid());
+      got.forEach(s -> assertEquals(g, s.gpu()));
+    }
+    assertTrue(await(store.latest("GPU-unknown")).isEmpty());
+  }
+
+  @Test
+  void latestOfAMetricIsEachGpusNewestInCatalogueOrder() {
+    Map<String, Sample> oracle = writeShuffledFleet();
+    // catalogue order: host-a (GPU_C index 0, MIG index 0 by uuid), host-b (GPU_B index 0, GPU_A index 1)
+    for (String metric : new String[] {"a", "c"}) {
+      List<String> expected = new ArrayList<>();
+      for (Gpu g : new Gpu[] {GPU_C, MIG, GPU_B, GPU_A}) {
+        Sample s = oracle.get(g.uuid() + "|" + metric);
+        if (s != null) {
+          expected.add(g.uuid() + "@" + s.timestampMicros() + "=" + s.value());
+        }
+      }
+      List<Sample> got = await(store.latestOf(metric, null));
+      assertEquals(expected, got.stream().map(s -> s.gpu().uuid() + "@" + s.timestampMicros() + "=" + s.value()).toList());
+      got.forEach(s -> assertEquals(metric, s.metric()));
+      List<Sample> hostB = await(store.latestOf(metric, "host-b"));
+      assertEquals(expected.subList(expected.size() - 2, expected.size()),
+          hostB.stream().map(s -> s.gpu().uuid() + "@" + s.timestampMicros() + "=" + s.value()).toList());
+    }
+    assertEquals(3, await(store.latestOf("c", null)).size(), "GPU_C never reported c");
+    assertTrue(await(store.latestOf("zzz", null)).isEmpty());
+    assertTrue(await(store.latestOf("a", "no-such-host")).isEmpty());
   }
 
   @Test

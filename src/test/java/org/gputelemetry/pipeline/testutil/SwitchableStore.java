@@ -75,6 +75,16 @@ public final class SwitchableStore implements TelemetryStore {
   }
 
   @Override
+  public Future<List<Sample>> latest(String uuid) {
+    return unlessDown(() -> delegate.latest(uuid));
+  }
+
+  @Override
+  public Future<List<Sample>> latestOf(String metric, String hostname) {
+    return unlessDown(() -> delegate.latestOf(metric, hostname));
+  }
+
+  @Override
   public Future<Void> ping() {
     return unlessDown(delegate::ping);
   }

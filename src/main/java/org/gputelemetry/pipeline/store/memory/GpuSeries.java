@@ -26,6 +26,10 @@ final class GpuSeries {
   private SampleContext[] contexts;
   private int head;
   private int size;
+  // the newest sample of each metric, by metric id (Long.MIN_VALUE: none kept), so that latest is O(1)
+  private long[] newestTs = new long[0];
+  private double[] newestValue = new double[0];
+  private SampleContext[] newestContext = new SampleContext[0];
   private long firstSeen = Long.MAX_VALUE;
   private long lastSeen = Long.MIN_VALUE;
 
@@ -70,6 +74,7 @@ final class GpuSeries {
         int p = physical(i);
         values[p] = value;
         contexts[p] = ctx;
+        noteNewest(ts, metric, value, ctx);
         return;
       }
     }
@@ -77,6 +82,7 @@ final class GpuSeries {
       if (pos == 0) {
         return; // older than everything kept in a full buffer: it would be the one evicted
       }
+      forgetEvicted();
       head = physical(1);
       size--;
       pos--;
@@ -92,15 +98,68 @@ final class GpuSeries {
     }
     write(physical(pos), ts, metric, value, ctx);
     size++;
+    noteNewest(ts, metric, value, ctx);
   }
 
   private void append(long ts, int metric, double value, SampleContext ctx) {
     if (size == timestamps.length && !grow()) {
+      forgetEvicted();
       head = physical(1);
       size--;
     }
     write(physical(size), ts, metric, value, ctx);
     size++;
+    noteNewest(ts, metric, value, ctx);
+  }
+
+  private void noteNewest(long ts, int metric, double value, SampleContext ctx) {
+    if (metric >= newestTs.length) {
+      int n = Math.max(metric + 1, newestTs.length * 2);
+      int old = newestTs.length;
+      newestTs = Arrays.copyOf(newestTs, n);
+      Arrays.fill(newestTs, old, n, Long.MIN_VALUE);
+      newestValue = Arrays.copyOf(newestValue, n);
+      newestContext = Arrays.copyOf(newestContext, n);
+    }
+    if (ts >= newestTs[metric]) {
+      newestTs[metric] = ts;
+      newestValue[metric] = value;
+      newestContext[metric] = ctx;
+    }
+  }
+
+  /**
+   * Before the oldest entry is dropped: when it is also its metric's newest, it is that metric's
+   * only sample left (the others are older still), so the metric has no newest any more.
+   */
+  private void forgetEvicted() {
+    int p = physical(0);
+    int m = metrics[p];
+    if (newestTs[m] == timestamps[p]) {
+      newestTs[m] = Long.MIN_VALUE;
+      newestContext[m] = null;
+    }
+  }
+
+  /** The newest sample of metric {@code id}, or null when none is kept. */
+  Sample newest(int id, MetricDictionary dictionary) {
+    if (id < 0 || id >= newestTs.length || newestTs[id] == Long.MIN_VALUE) {
+      return null;
+    }
+    SampleContext c = newestContext[id];
+    return new Sample(gpu, dictionary.name(id), newestTs[id], newestValue[id], c.container(), c.pod(), c.namespace());
+  }
+
+  /** The newest sample of each metric, in metric id order. */
+  List<Sample> newest(MetricDictionary dictionary) {
+    List<Sample> out = new ArrayList<>();
+    for (int id = 0; id < newestTs.length; id++) {
+      Sample s = newest(id, dictionary);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
   private void write(int p, long ts, int metric, double value, SampleContext ctx) {

@@ -31,6 +31,11 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       .thenComparingInt(r -> r.gpu().gpuIndex())
       .thenComparing(r -> r.gpu().uuid());
 
+  private static final Comparator<Sample> SAMPLE_CATALOGUE_ORDER = Comparator
+      .comparing((Sample s) -> nullsLast(s.gpu().hostname()))
+      .thenComparingInt(s -> s.gpu().gpuIndex())
+      .thenComparing(s -> s.gpu().uuid());
+
   private final int maxEntriesPerGpu;
   private final ConcurrentHashMap<String, GpuSeries> series = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<SampleContext, SampleContext> contexts = new ConcurrentHashMap<>();
@@ -133,6 +138,40 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       next = new Cursor(last.timestampMicros(), last.metric());
     }
     return Future.succeededFuture(new SamplePage(List.copyOf(found), next));
+  }
+
+  @Override
+  public Future<List<Sample>> latest(String uuid) {
+    GpuSeries gs = series.get(uuid);
+    if (gs == null) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Sample> out;
+    synchronized (gs) {
+      out = gs.newest(metrics);
+    }
+    out.sort(Comparator.comparing(Sample::metric));
+    return Future.succeededFuture(List.copyOf(out));
+  }
+
+  @Override
+  public Future<List<Sample>> latestOf(String metric, String hostname) {
+    int id = metrics.find(metric);
+    if (id < 0) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Sample> out = new ArrayList<>();
+    for (GpuSeries gs : series.values()) {
+      Sample s;
+      synchronized (gs) {
+        s = gs.newest(id, metrics);
+      }
+      if (s != null && (hostname == null || hostname.equals(s.gpu().hostname()))) {
+        out.add(s);
+      }
+    }
+    out.sort(SAMPLE_CATALOGUE_ORDER);
+    return Future.succeededFuture(List.copyOf(out));
   }
 
   @Override

@@ -196,6 +196,16 @@ public final class PostgresTelemetryStore implements TelemetryStore {
     return guarded(() -> reader.samples(query));
   }
 
+  @Override
+  public Future<List<Sample>> latest(String uuid) {
+    return guarded(() -> reader.latest(uuid));
+  }
+
+  @Override
+  public Future<List<Sample>> latestOf(String metric, String hostname) {
+    return guarded(() -> reader.latestOf(metric, hostname));
+  }
+
   /** {@code SELECT 1}; fails before {@link #start()} has completed and while PostgreSQL is unreachable. */
   @Override
   public Future<Void> ping() {

@@ -45,6 +45,22 @@ final class SampleReader {
   /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
   static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
 
+  /**
+   * Each metric's newest sample of one GPU: per metric, one backward probe of the primary key
+   * (gpu_id, ts) that stops at the first row of that metric. Columns as {@link #statement}'s.
+   */
+  static final String GPU_LATEST = "SELECT l.ts, m.id, l.value, l.placement_id FROM metrics m"
+      + " CROSS JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
+      + " WHERE s.gpu_id = $1 AND s.metric_id = m.id ORDER BY s.ts DESC LIMIT 1) l ORDER BY m.name";
+  /** One metric's newest sample of every GPU (one backward probe each), then the GPU's identity. */
+  static final String METRIC_LATEST = "SELECT l.ts, $1::smallint, l.value, l.placement_id,"
+      + " g.uuid, g.gpu_index, g.device, g.model_name, g.hostname FROM gpus g"
+      + " CROSS JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
+      + " WHERE s.gpu_id = g.id AND s.metric_id = $1 ORDER BY s.ts DESC LIMIT 1) l%s"
+      + " ORDER BY g.hostname, g.gpu_index, g.uuid";
+  static final String FLEET_LATEST = METRIC_LATEST.formatted("");
+  static final String HOST_LATEST = METRIC_LATEST.formatted(" WHERE g.hostname = $2");
+
   private final Pool pool;
   private final Dictionaries dictionaries;
 
@@ -181,6 +197,52 @@ final class SampleReader {
     return new Statement(sql.toString(), Tuple.wrap(params));
   }
 
+  Future<List<Sample>> latest(String uuid) {
+    return find(uuid).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      Gpu gpu = found.get().state().gpu();
+      return pool.preparedQuery(GPU_LATEST).execute(Tuple.of(found.get().state().id()))
+          .compose(rs -> resolveNames(rs).map(v -> {
+            List<Sample> out = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+              out.add(sample(gpu, r));
+            }
+            return List.copyOf(out);
+          }));
+    });
+  }
+
+  Future<List<Sample>> latestOf(String metric, String hostname) {
+    return dictionaries.findMetric(metric).compose(metricId -> {
+      if (metricId == null) {
+        return Future.succeededFuture(List.of());
+      }
+      Future<RowSet<Row>> rows = hostname == null
+          ? pool.preparedQuery(FLEET_LATEST).execute(Tuple.of(metricId))
+          : pool.preparedQuery(HOST_LATEST).execute(Tuple.of(metricId, hostname));
+      return rows.compose(rs -> resolveNames(rs).map(v -> {
+        List<Sample> out = new ArrayList<>(rs.size());
+        for (Row r : rs) {
+          Gpu gpu = new Gpu(r.getString(4), r.getInteger(5), r.getString(6), r.getString(7), r.getString(8));
+          out.add(sample(gpu, r));
+        }
+        return List.copyOf(out);
+      }));
+    });
+  }
+
+  /** A row whose first columns are ts, metric_id, value, placement_id. */
+  private Sample sample(Gpu gpu, Row r) {
+    long micros = Timestamps.toMicros(r.getOffsetDateTime(0).toInstant());
+    String metric = dictionaries.metricName(r.getShort(1));
+    Integer placementId = r.getInteger(3);
+    Placement p = placementId == null ? null : dictionaries.placement(placementId);
+    return new Sample(gpu, metric, micros, r.getDouble(2),
+        p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace());
+  }
+
   /** Loads the names of ids another process registered since this one last looked. */
   private Future<Void> resolveNames(RowSet<Row> rs) {
     Set<Short> metricIds = new HashSet<>();
@@ -210,12 +272,7 @@ final class SampleReader {
         next = new Cursor(last.timestampMicros(), last.metric());
         break;
       }
-      long micros = Timestamps.toMicros(r.getOffsetDateTime(0).toInstant());
-      String metric = dictionaries.metricName(r.getShort(1));
-      Integer placementId = r.getInteger(3);
-      Placement p = placementId == null ? null : dictionaries.placement(placementId);
-      out.add(new Sample(gpu, metric, micros, r.getDouble(2),
-          p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace()));
+      out.add(sample(gpu, r));
     }
     return new SamplePage(List.copyOf(out), next);
   }
