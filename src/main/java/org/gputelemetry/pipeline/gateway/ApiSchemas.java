@@ -21,6 +21,7 @@ public final class ApiSchemas {
   public static final String TELEMETRY_PAGE = "TelemetryPage";
   public static final String METRIC_LIST = "MetricList";
   public static final String GPU_LATEST = "GpuLatest";
+  public static final String BUCKET_PAGE = "BucketPage";
   public static final String LATEST_LIST = "LatestList";
   public static final String HOST_LIST = "HostList";
   public static final String HEALTH = "Health";
@@ -111,6 +112,21 @@ public final class ApiSchemas {
                     .put("required", new JsonArray().add("status")))))
         .put("required", new JsonArray().add("status").add("checks")));
     c.put(LIVE_SAMPLE, object(sampleProperties().put("uuid", string()), "uuid", "timestamp", "metric", "value", "hostname"));
+    c.put(BUCKET_PAGE, object(new JsonObject()
+            .put("uuid", string())
+            .put("step", string().put("description", "the step as requested"))
+            .put("agg", oneOf("avg", "min", "max", "sum", "count", "last"))
+            .put("count", integer(0, Integer.MAX_VALUE))
+            .put("samples", array(object(new JsonObject()
+                    .put("timestamp", dateTime().put("description", "the bucket's start"))
+                    .put("metric", string())
+                    .put("value", new JsonObject().put("type", "number"))
+                    .put("hostname", nullable("string"))
+                    .put("count", integer(1, Long.MAX_VALUE).put("description", "samples in the bucket")),
+                "timestamp", "metric", "value", "hostname", "count"))
+                .put("description", "one per metric and non-empty bucket, by bucket start then metric name "
+                    + "(order=desc: reversed)")),
+        "uuid", "step", "agg", "count", "samples"));
     c.put(GPU_LATEST, object(new JsonObject().put("uuid", string())
             .put("samples", array(ref(SAMPLE)).put("description", "the newest sample of each metric, by metric name")),
         "uuid", "samples"));

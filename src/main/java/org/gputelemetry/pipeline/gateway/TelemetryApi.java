@@ -6,6 +6,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
+import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.slf4j.Logger;
@@ -60,8 +64,16 @@ public final class TelemetryApi {
             .query("metric", "only this metric (e.g. DCGM_FI_DEV_GPU_UTIL)", ApiSchemas.string())
             .query("limit", "most samples returned (default " + SampleQuery.DEFAULT_LIMIT + ")",
                 ApiSchemas.integer(1, SampleQuery.MAX_LIMIT).put("default", SampleQuery.DEFAULT_LIMIT))
-            .query("cursor", "the previous page's next_cursor", ApiSchemas.string())
-            .json(200, "one page of samples", ApiSchemas.ref(ApiSchemas.TELEMETRY_PAGE))
+            .query("cursor", "the previous page's next_cursor (not with step)", ApiSchemas.string())
+            .query("step", "downsample: one sample per metric and bucket of this duration (e.g. 5m; units ms, s, m, h, "
+                + "d), bucket start = timestamp floored to a multiple of step since the Unix epoch; at most "
+                + BucketQuery.MAX_BUCKETS + " buckets per metric in the window (narrowed to the GPU's stored span), "
+                + "else a 400 naming the smallest step that fits. The answer is one page: limit does not apply",
+                ApiSchemas.string().put("pattern", "^[0-9]+(ms|s|m|h|d)$"))
+            .query("agg", "how a bucket's samples become its value (with step; default avg)",
+                ApiSchemas.oneOf("avg", "min", "max", "sum", "count", "last").put("default", "avg"))
+            .json(200, "one page of samples, or with step the buckets", new JsonObject().put("oneOf", new JsonArray()
+                .add(ApiSchemas.ref(ApiSchemas.TELEMETRY_PAGE)).add(ApiSchemas.ref(ApiSchemas.BUCKET_PAGE))))
             .error(400, "a parameter is malformed (the message names it)")
             .error(404, "no GPU with this uuid")
             .error(503, "the store cannot answer")
@@ -142,6 +154,11 @@ public final class TelemetryApi {
   private void telemetry(RoutingContext ctx) {
     String uuid = uuid(ctx);
     SampleQuery query = TelemetryQueryParams.sampleQuery(uuid, ctx.queryParams());
+    TelemetryQueryParams.Downsampling downsampling = TelemetryQueryParams.downsampling(ctx.queryParams());
+    if (downsampling != null) {
+      respond(ctx, store.gpu(uuid).compose(found -> buckets(found.orElseThrow(() -> notFound(uuid)), query, downsampling)));
+      return;
+    }
     store.gpu(uuid).compose(found -> {
       if (found.isEmpty()) {
         throw notFound(uuid);
@@ -154,6 +171,37 @@ public final class TelemetryApi {
         fail(ctx, ar.cause());
       }
     });
+  }
+
+  /**
+   * The downsampled answer: the window is narrowed to the GPU's stored span, then bounded to
+   * {@link BucketQuery#MAX_BUCKETS} buckets per metric (a 400 names the smallest whole-millisecond
+   * step that fits).
+   */
+  private Future<JsonObject> buckets(GpuRecord gpu, SampleQuery q, TelemetryQueryParams.Downsampling d) {
+    long start = Math.max(q.startMicros(), gpu.firstSeenMicros());
+    long end = Math.min(q.endMicros(), gpu.lastSeenMicros());
+    JsonObject answer = new JsonObject().put("uuid", gpu.gpu().uuid()).put("step", d.stepText()).put("agg", d.agg().apiName());
+    if (start > end) {
+      return Future.succeededFuture(answer.put("count", 0).put("samples", new JsonArray()));
+    }
+    TelemetryQueryParams.checkBucketCount(start, end, d.stepMicros());
+    return store.buckets(new BucketQuery(gpu.gpu().uuid(), start, end, q.metric(), d.stepMicros(), d.agg()))
+        .map(buckets -> {
+          JsonArray samples = new JsonArray();
+          for (Bucket b : buckets) {
+            samples.add(new JsonObject().put("timestamp", Timestamps.format(b.startMicros())).put("metric", b.metric())
+                .put("value", b.value()).put("hostname", gpu.gpu().hostname()).put("count", b.count()));
+          }
+          if (q.descending()) {
+            JsonArray reversed = new JsonArray();
+            for (int i = samples.size() - 1; i >= 0; i--) {
+              reversed.add(samples.getValue(i));
+            }
+            samples = reversed;
+          }
+          return answer.put("count", samples.size()).put("samples", samples);
+        });
   }
 
   /**

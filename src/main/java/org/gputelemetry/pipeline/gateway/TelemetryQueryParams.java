@@ -4,6 +4,10 @@ import io.vertx.core.MultiMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.gputelemetry.pipeline.model.Timestamps;
+import java.time.Duration;
+import org.gputelemetry.pipeline.config.Durations;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.SampleQuery;
 
@@ -63,6 +67,59 @@ final class TelemetryQueryParams {
     } catch (IllegalArgumentException e) {
       throw ApiException.badParameter(name, "expected an RFC 3339 time such as 2025-07-18T20:42:34Z, now or now-15m"
           + " (units ms, s, m, h, d), got '" + ApiException.clip(v) + "'");
+    }
+  }
+
+  /** {@code step} and {@code agg} of a downsampled request, or null for raw samples. */
+  record Downsampling(String stepText, long stepMicros, Aggregation agg) {
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h|d)");
+
+  static Downsampling downsampling(MultiMap params) {
+    String step = blankToNull(params.get("step"));
+    String agg = blankToNull(params.get("agg"));
+    if (step == null) {
+      if (agg != null) {
+        throw ApiException.badParameter("agg", "needs step (e.g. step=5m&agg=" + ApiException.clip(agg) + ")");
+      }
+      return null;
+    }
+    Matcher m = DURATION.matcher(step);
+    long micros = 0;
+    if (m.matches()) {
+      try {
+        micros = Math.multiplyExact(Long.parseLong(m.group(1)), unitMicros(m.group(2)));
+      } catch (ArithmeticException e) {
+        micros = 0;
+      }
+    }
+    if (micros <= 0) {
+      throw ApiException.badParameter("step", "expected a positive duration such as 250ms, 10s, 5m, 1h or 1d, got '"
+          + ApiException.clip(step) + "'");
+    }
+    Aggregation aggregation = agg == null ? Aggregation.AVG : Aggregation.fromApiName(agg);
+    if (aggregation == null) {
+      throw ApiException.badParameter("agg", "expected avg, min, max, sum, count or last, got '" + ApiException.clip(agg) + "'");
+    }
+    if (blankToNull(params.get("cursor")) != null) {
+      throw ApiException.badParameter("cursor", "does not apply with step: a downsampled answer is one page");
+    }
+    return new Downsampling(step, micros, aggregation);
+  }
+
+  /**
+   * Refuses, naming {@code step}, a window that would give more than {@link BucketQuery#MAX_BUCKETS}
+   * buckets per metric, with the smallest whole-millisecond step that fits any window of its length.
+   */
+  static void checkBucketCount(long startMicros, long endMicros, long stepMicros) {
+    long count = BucketQuery.bucketCount(startMicros, endMicros, stepMicros);
+    if (count > BucketQuery.MAX_BUCKETS) {
+      // a window of L+1 microseconds spans at most ceil((L+1)/step)+1 buckets
+      long fits = Math.floorDiv(endMicros - startMicros + 1 + BucketQuery.MAX_BUCKETS - 2, BucketQuery.MAX_BUCKETS - 1);
+      long fitsMillis = Math.max(1, Math.floorDiv(fits + 999, 1000));
+      throw ApiException.badParameter("step", "this window would give " + count + " buckets per metric, more than "
+          + BucketQuery.MAX_BUCKETS + ": use step=" + Durations.format(Duration.ofMillis(fitsMillis)) + " or longer");
     }
   }
 

@@ -45,6 +45,13 @@ public interface TelemetryStore {
   Future<SamplePage> samples(SampleQuery query);
 
   /**
+   * One GPU's samples in {@code query}'s window, one {@link Bucket} per metric and step-aligned
+   * bucket that holds a sample, ordered by bucket start then metric name; empty for an unknown GPU.
+   * The caller bounds the window ({@link BucketQuery#MAX_BUCKETS}).
+   */
+  Future<List<Bucket>> buckets(BucketQuery query);
+
+  /**
    * The newest sample of each metric of one GPU, sorted by metric name; empty for an unknown GPU.
    */
   Future<List<Sample>> latest(String uuid);

@@ -355,6 +355,10 @@ class StoreWriterTest {
     }
 
     @Override
+    public Future<List<org.gputelemetry.pipeline.store.Bucket>> buckets(org.gputelemetry.pipeline.store.BucketQuery query) {
+      throw new UnsupportedOperationException();
+    }
+    @Override
     public Future<List<Sample>> latest(String uuid) {
       throw new UnsupportedOperationException();
     }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.MultiMap;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +62,64 @@ class TelemetryQueryParamsTest {
     assertTrue(query("order", "desc").descending());
     for (String bad : new String[] {"DESC", "descending", "1", "asc,desc"}) {
       refused("order", "order", bad);
+    }
+  }
+
+  private static TelemetryQueryParams.Downsampling downsampling(String... nameValues) {
+    MultiMap params = MultiMap.caseInsensitiveMultiMap();
+    for (int i = 0; i < nameValues.length; i += 2) {
+      params.add(nameValues[i], nameValues[i + 1]);
+    }
+    return TelemetryQueryParams.downsampling(params);
+  }
+
+  private static void downsamplingRefused(String parameter, String... nameValues) {
+    ApiException e = assertThrows(ApiException.class, () -> downsampling(nameValues));
+    assertEquals(400, e.status());
+    assertTrue(e.getMessage().contains("'" + parameter + "'"), e.getMessage());
+  }
+
+  @Test
+  void stepAndAggDefaultToRawAndToAvg() {
+    assertEquals(null, downsampling());
+    assertEquals(null, downsampling("limit", "5"));
+    TelemetryQueryParams.Downsampling d = downsampling("step", "5m");
+    assertEquals(300_000_000L, d.stepMicros());
+    assertEquals(Aggregation.AVG, d.agg());
+    assertEquals(250_000L, downsampling("step", "250ms", "agg", "last").stepMicros());
+    assertEquals(Aggregation.LAST, downsampling("step", "250ms", "agg", "last").agg());
+    assertEquals(86_400_000_000L, downsampling("step", "1d", "agg", "count").stepMicros());
+  }
+
+  @Test
+  void badStepOrAggIsRefusedNamingIt() {
+    downsamplingRefused("agg", "agg", "max");
+    downsamplingRefused("agg", "step", "1m", "agg", "median");
+    downsamplingRefused("agg", "step", "1m", "agg", "MAX");
+    for (String bad : new String[] {"0s", "0ms", "5", "1.5m", "-1m", "1y", "now-1m", "999999999999999999d"}) {
+      downsamplingRefused("step", "step", bad);
+    }
+    downsamplingRefused("cursor", "step", "1m", "cursor", "abc");
+  }
+
+  @Test
+  void aWindowOfMoreThanTheMaximumBucketsIsRefusedWithAStepThatFits() {
+    long day = 86_400_000_000L;
+    TelemetryQueryParams.checkBucketCount(NOW, NOW + day, 10_000_000L); // 8,641 buckets: fits
+    TelemetryQueryParams.checkBucketCount(NOW, NOW + 9_999_000_000L - 1, 1_000_000L); // exactly 10,000 or fewer
+    for (long[] c : new long[][] {{NOW, NOW + day, 1_000_000L}, {NOW, NOW + 7 * day, 60_000_000L},
+        {NOW - 1, NOW + 10_000_000L, 1_000L}, {Long.MIN_VALUE / 4, Long.MAX_VALUE / 4, 1L}}) {
+      ApiException e = assertThrows(ApiException.class, () -> TelemetryQueryParams.checkBucketCount(c[0], c[1], c[2]));
+      assertEquals(400, e.status());
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("parameter 'step': .* use step=(\\w+) or longer")
+          .matcher(e.getMessage());
+      assertTrue(m.find(), e.getMessage());
+      long suggested = downsampling("step", m.group(1)).stepMicros();
+      // the suggestion fits this window wherever it starts
+      for (long shift = 0; shift < 5; shift++) {
+        long at = c[0] + shift * 333_331L;
+        assertTrue(BucketQuery.bucketCount(at, at + (c[1] - c[0]), suggested) <= BucketQuery.MAX_BUCKETS, e.getMessage());
+      }
     }
   }
 }

@@ -310,6 +310,89 @@ public abstract class TelemetryStoreContractTest {
     assertTrue(await(store.latestOf("a", "no-such-host")).isEmpty());
   }
 
+  /** The oracle: {@code samples} (distinct keys) in [start, end] bucketed by hand, by bucket start then metric name. */
+  private static List<String> expectedBuckets(List<Sample> samples, long start, long end, String metric, long step,
+                                              Aggregation agg) {
+    java.util.TreeMap<Long, java.util.TreeMap<String, List<Sample>>> byBucket = new java.util.TreeMap<>();
+    for (Sample s : samples) {
+      if (s.timestampMicros() < start || s.timestampMicros() > end || (metric != null && !metric.equals(s.metric()))) {
+        continue;
+      }
+      long b = Math.floorDiv(s.timestampMicros(), step) * step;
+      byBucket.computeIfAbsent(b, k -> new java.util.TreeMap<>()).computeIfAbsent(s.metric(), k -> new ArrayList<>()).add(s);
+    }
+    List<String> out = new ArrayList<>();
+    byBucket.forEach((b, metrics) -> metrics.forEach((m, in) -> {
+      double v = switch (agg) {
+        case AVG -> in.stream().mapToDouble(Sample::value).sum() / in.size();
+        case MIN -> in.stream().mapToDouble(Sample::value).min().orElseThrow();
+        case MAX -> in.stream().mapToDouble(Sample::value).max().orElseThrow();
+        case SUM -> in.stream().mapToDouble(Sample::value).sum();
+        case COUNT -> in.size();
+        case LAST -> in.stream().max(java.util.Comparator.comparingLong(Sample::timestampMicros)).orElseThrow().value();
+      };
+      out.add(bucketText(m, b, v, in.size()));
+    }));
+    return out;
+  }
+
+  private static String bucketText(String metric, long start, double value, long count) {
+    // values are sums of integers and their quotients: rounding to 9 places absorbs summation order
+    return metric + "@" + start + "=" + String.format(java.util.Locale.ROOT, "%.9f", value) + "x" + count;
+  }
+
+  private List<String> buckets(long start, long end, String metric, long step, Aggregation agg) {
+    return await(store.buckets(new BucketQuery(GPU_A.uuid(), start, end, metric, step, agg))).stream()
+        .map(b -> bucketText(b.metric(), b.startMicros(), b.value(), b.count())).toList();
+  }
+
+  @Test
+  void bucketsMatchAnOracleForEveryAggregationAndWindowBoundary() {
+    Random random = new Random(3);
+    List<Sample> written = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      long ts = T0 + i * 250_000L + random.nextInt(3) * 1_000L; // 4 per second, some off the millisecond grid
+      written.add(sample(GPU_A, "b", ts, random.nextInt(200) - 50));
+      if (i % 3 == 0) {
+        written.add(sample(GPU_A, "a", ts, random.nextInt(100))); // ties at one timestamp across metrics
+      }
+    }
+    written.add(sample(GPU_B, "a", sec(5), 1e6)); // another GPU's sample never counts
+    await(store.write(written));
+    List<Sample> mine = written.stream().filter(s -> s.gpu().equals(GPU_A)).toList();
+    long[][] windows = {
+        {T0, T0 + 100_000_000L}, // everything
+        {sec(3) + 500_000L, sec(50) + 1}, // starts and ends inside buckets
+        {sec(10), sec(10)}, // one instant
+    };
+    for (long step : new long[] {7_000_000L, 1_000_000L, 60_000_000L, 333_333L}) {
+      for (long[] w : windows) {
+        for (Aggregation agg : Aggregation.values()) {
+          for (String metric : new String[] {null, "a"}) {
+            List<String> expected = expectedBuckets(mine, w[0], w[1], metric, step, agg);
+            assertEquals(expected, buckets(w[0], w[1], metric, step, agg),
+                "step " + step + " window " + (w[0] - T0) + ".." + (w[1] - T0) + " " + agg + " " + metric);
+          }
+        }
+      }
+    }
+    assertFalse(expectedBuckets(mine, sec(3) + 500_000L, sec(50) + 1, null, 7_000_000L, Aggregation.AVG).isEmpty());
+    // a bucket's start may lie before the window's start: it is the step-aligned bucket, not the window's
+    List<String> partial = buckets(sec(3) + 500_000L, sec(50) + 1, null, 60_000_000L, Aggregation.COUNT);
+    assertTrue(partial.get(0).contains("@" + Math.floorDiv(sec(3), 60_000_000L) * 60_000_000L + "="), partial.get(0));
+  }
+
+  @Test
+  void bucketsOfAnEmptyWindowAnUnknownMetricOrGpuAreEmpty() {
+    await(store.write(List.of(sample(GPU_A, "a", sec(1), 1), sample(GPU_A, "a", sec(100), 2))));
+    assertEquals(List.of(), buckets(sec(2), sec(99), null, 1_000_000L, Aggregation.AVG));
+    assertEquals(List.of(), buckets(sec(1), sec(100), "zzz", 1_000_000L, Aggregation.AVG));
+    assertTrue(await(store.buckets(new BucketQuery("GPU-unknown", sec(1), sec(100), null, 1_000_000L,
+        Aggregation.SUM))).isEmpty());
+    assertEquals(List.of(bucketText("a", sec(1), 1, 1), bucketText("a", sec(100), 2, 1)),
+        buckets(sec(1), sec(100), null, 1_000_000L, Aggregation.LAST));
+  }
+
   @Test
   void nextCursorIsNullWhenTheLastPageIsExactlyFull() {
     await(store.write(List.of(sample(GPU_A, "m", sec(1), 1), sample(GPU_A, "m", sec(2), 2))));

@@ -4,8 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.SampleQuery;
 
 /**
@@ -301,6 +305,72 @@ final class GpuSeries {
       }
     }
     return out;
+  }
+
+  /** {@code query}'s buckets, by bucket start then metric name. */
+  List<Bucket> buckets(BucketQuery query, MetricDictionary dictionary) {
+    int only = query.metric() == null ? -1 : dictionary.find(query.metric());
+    if (query.metric() != null && only < 0) {
+      return List.of();
+    }
+    List<Bucket> out = new ArrayList<>();
+    TreeMap<String, Accumulator> open = new TreeMap<>();
+    long current = Long.MIN_VALUE;
+    for (int i = lowerBound(query.startMicros()); i < size; i++) {
+      long ts = timestampAt(i);
+      if (ts > query.endMicros()) {
+        break;
+      }
+      int p = physical(i);
+      if (only >= 0 && metrics[p] != only) {
+        continue;
+      }
+      long bucket = query.bucketOf(ts);
+      if (bucket != current) {
+        flush(open, current, query.agg(), out);
+        current = bucket;
+      }
+      open.computeIfAbsent(dictionary.name(metrics[p]), k -> new Accumulator()).add(ts, values[p]);
+    }
+    flush(open, current, query.agg(), out);
+    return out;
+  }
+
+  private static void flush(TreeMap<String, Accumulator> open, long bucket, Aggregation agg, List<Bucket> out) {
+    open.forEach((metric, a) -> out.add(new Bucket(metric, bucket, a.value(agg), a.count)));
+    open.clear();
+  }
+
+  /** One metric's running aggregate over one bucket. */
+  private static final class Accumulator {
+    long count;
+    double sum;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    long lastTs = Long.MIN_VALUE;
+    double last;
+
+    void add(long ts, double v) {
+      count++;
+      sum += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      if (ts >= lastTs) {
+        lastTs = ts;
+        last = v;
+      }
+    }
+
+    double value(Aggregation agg) {
+      return switch (agg) {
+        case AVG -> sum / count;
+        case MIN -> min;
+        case MAX -> max;
+        case SUM -> sum;
+        case COUNT -> count;
+        case LAST -> last;
+      };
+    }
   }
 
   /** As {@link #select}, newest first: (timestamp, metric name) order reversed. */

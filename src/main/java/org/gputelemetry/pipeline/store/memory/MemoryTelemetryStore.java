@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
@@ -138,6 +140,17 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       next = new Cursor(last.timestampMicros(), last.metric());
     }
     return Future.succeededFuture(new SamplePage(List.copyOf(found), next));
+  }
+
+  @Override
+  public Future<List<Bucket>> buckets(BucketQuery query) {
+    GpuSeries gs = series.get(query.uuid());
+    if (gs == null) {
+      return Future.succeededFuture(List.of());
+    }
+    synchronized (gs) {
+      return Future.succeededFuture(gs.buckets(query, metrics));
+    }
   }
 
   @Override

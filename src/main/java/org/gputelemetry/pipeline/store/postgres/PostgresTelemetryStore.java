@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.DeadLetter;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
@@ -194,6 +196,11 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   @Override
   public Future<SamplePage> samples(SampleQuery query) {
     return guarded(() -> reader.samples(query));
+  }
+
+  @Override
+  public Future<List<Bucket>> buckets(BucketQuery query) {
+    return guarded(() -> reader.buckets(query));
   }
 
   @Override

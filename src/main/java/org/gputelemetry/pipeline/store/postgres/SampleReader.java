@@ -13,6 +13,9 @@ import java.util.Set;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
@@ -195,6 +198,72 @@ final class SampleReader {
     sql.append(" ORDER BY s.ts").append(direction).append(", ").append(METRIC_NAME).append(direction)
         .append(" LIMIT $").append(params.size());
     return new Statement(sql.toString(), Tuple.wrap(params));
+  }
+
+  /**
+   * One GPU's buckets: the primary key's range scan over the window (the bounds are on the raw
+   * ts column), grouped by the bucket index floor(epoch microseconds / step) and the metric.
+   */
+  Future<List<Bucket>> buckets(BucketQuery q) {
+    Future<Short> metric = q.metric() == null ? Future.succeededFuture(null) : dictionaries.findMetric(q.metric());
+    return metric.compose(metricId -> {
+      if (q.metric() != null && metricId == null) {
+        return Future.succeededFuture(List.<Bucket>of());
+      }
+      return find(q.uuid()).compose(gpu -> {
+        if (gpu.isEmpty()) {
+          return Future.succeededFuture(List.<Bucket>of());
+        }
+        Statement st = bucketStatement(gpu.get().state().id(), q, metricId);
+        return pool.preparedQuery(st.sql()).execute(st.params()).compose(rs -> {
+          Set<Short> unknown = new HashSet<>();
+          for (Row r : rs) {
+            if (dictionaries.metricName(r.getShort(1)) == null) {
+              unknown.add(r.getShort(1));
+            }
+          }
+          return (unknown.isEmpty() ? Future.<Void>succeededFuture() : dictionaries.loadMetrics(unknown).<Void>mapEmpty())
+              .map(v -> {
+                List<Bucket> out = new ArrayList<>(rs.size());
+                for (Row r : rs) {
+                  out.add(new Bucket(dictionaries.metricName(r.getShort(1)), r.getLong(0) * q.stepMicros(),
+                      r.getDouble(3), r.getLong(2)));
+                }
+                return List.copyOf(out);
+              });
+        });
+      });
+    });
+  }
+
+  /**
+   * The buckets of {@code q} on GPU {@code gpuId}: the window's bounds on the raw ts column (the
+   * primary key's range scan), grouped by floor(epoch microseconds / step) and metric.
+   */
+  static Statement bucketStatement(int gpuId, BucketQuery q, Short metricId) {
+    List<Object> params = new ArrayList<>(List.of(gpuId, q.stepMicros(),
+        SampleRows.timestamp(clamp(q.startMicros())), SampleRows.timestamp(clamp(q.endMicros()))));
+    String onlyMetric = "";
+    if (metricId != null) {
+      params.add(metricId);
+      onlyMetric = " AND s.metric_id = $5";
+    }
+    String sql = "SELECT x.b, x.metric_id, count(*), " + aggregate(q.agg()) + " FROM (SELECT"
+        + " floor((extract(epoch FROM s.ts) * 1000000)::numeric / $2)::bigint AS b, s.metric_id, s.ts, s.value"
+        + " FROM samples s WHERE s.gpu_id = $1 AND s.ts >= $3 AND s.ts <= $4" + onlyMetric + ") x"
+        + " GROUP BY x.b, x.metric_id ORDER BY x.b, (SELECT m.name FROM metrics m WHERE m.id = x.metric_id)";
+    return new Statement(sql, Tuple.wrap(params));
+  }
+
+  private static String aggregate(Aggregation agg) {
+    return switch (agg) {
+      case AVG -> "avg(x.value)";
+      case MIN -> "min(x.value)";
+      case MAX -> "max(x.value)";
+      case SUM -> "sum(x.value)";
+      case COUNT -> "count(*)::float8";
+      case LAST -> "(array_agg(x.value ORDER BY x.ts DESC))[1]";
+    };
   }
 
   Future<List<Sample>> latest(String uuid) {
