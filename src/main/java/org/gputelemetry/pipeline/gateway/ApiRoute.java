@@ -129,6 +129,11 @@ public record ApiRoute(HttpMethod method, String path, String regex, String oper
       return this;
     }
 
+    public Builder requiredQuery(String name, String description, JsonObject schema) {
+      parameters.add(new Parameter(name, "query", true, description, schema));
+      return this;
+    }
+
     public Builder query(String name, String description, JsonObject schema) {
       parameters.add(new Parameter(name, "query", false, description, schema));
       return this;

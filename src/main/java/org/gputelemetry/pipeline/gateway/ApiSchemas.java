@@ -20,6 +20,9 @@ public final class ApiSchemas {
   public static final String SAMPLE = "Sample";
   public static final String TELEMETRY_PAGE = "TelemetryPage";
   public static final String METRIC_LIST = "MetricList";
+  public static final String GPU_LATEST = "GpuLatest";
+  public static final String BUCKET_PAGE = "BucketPage";
+  public static final String LATEST_LIST = "LatestList";
   public static final String HOST_LIST = "HostList";
   public static final String HEALTH = "Health";
   public static final String LIVE_FRAME = "LiveFrame";
@@ -39,6 +42,16 @@ public final class ApiSchemas {
 
   public static JsonObject dateTime() {
     return string().put("format", "date-time");
+  }
+
+  /** A time parameter: RFC 3339, {@code now} or {@code now-<duration>}. */
+  public static JsonObject time() {
+    return string().put("pattern", "^(now(-[0-9]+(ms|s|m|h|d))?|[0-9]{4}-[0-9]{2}-[0-9]{2}T.+)$");
+  }
+
+  /** One of these strings. */
+  public static JsonObject oneOf(String... values) {
+    return string().put("enum", new JsonArray(java.util.List.of(values)));
   }
 
   public static JsonObject integer(long min, long max) {
@@ -99,6 +112,28 @@ public final class ApiSchemas {
                     .put("required", new JsonArray().add("status")))))
         .put("required", new JsonArray().add("status").add("checks")));
     c.put(LIVE_SAMPLE, object(sampleProperties().put("uuid", string()), "uuid", "timestamp", "metric", "value", "hostname"));
+    c.put(BUCKET_PAGE, object(new JsonObject()
+            .put("uuid", string())
+            .put("step", string().put("description", "the step as requested"))
+            .put("agg", oneOf("avg", "min", "max", "sum", "count", "last"))
+            .put("count", integer(0, Integer.MAX_VALUE))
+            .put("samples", array(object(new JsonObject()
+                    .put("timestamp", dateTime().put("description", "the bucket's start"))
+                    .put("metric", string())
+                    .put("value", new JsonObject().put("type", "number"))
+                    .put("hostname", nullable("string"))
+                    .put("count", integer(1, Long.MAX_VALUE).put("description", "samples in the bucket")),
+                "timestamp", "metric", "value", "hostname", "count"))
+                .put("description", "one per metric and non-empty bucket, by bucket start then metric name "
+                    + "(order=desc: reversed)")),
+        "uuid", "step", "agg", "count", "samples"));
+    c.put(GPU_LATEST, object(new JsonObject().put("uuid", string())
+            .put("samples", array(ref(SAMPLE)).put("description", "the newest sample of each metric, by metric name")),
+        "uuid", "samples"));
+    c.put(LATEST_LIST, object(new JsonObject().put("count", integer(0, Integer.MAX_VALUE))
+            .put("samples", array(ref(LIVE_SAMPLE)).put("description",
+                "the newest sample of the metric for each GPU, in catalogue order (hostname, gpu_index, uuid)")),
+        "count", "samples"));
     c.put(LIVE_FRAME, array(ref(LIVE_SAMPLE)).put("description", "samples as the collector committed them, oldest first"));
     c.put(LIVE_CONTROL, new JsonObject().put("type", "object").put("description",
             "Control messages. Server to client: subscribed (the filter now in force), dropped (count samples "

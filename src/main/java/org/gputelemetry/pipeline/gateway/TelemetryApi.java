@@ -6,6 +6,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
+import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.slf4j.Logger;
@@ -48,20 +52,52 @@ public final class TelemetryApi {
         ApiRoute.get(BASE + "/gpus/{uuid}/telemetry", "getGpuTelemetry").secured()
             .regex(BASE + "/gpus/(?<uuid>.+)/telemetry")
             .summary("Telemetry of one GPU")
-            .description("Samples ordered by timestamp, ties by metric name; the window is inclusive at both ends. "
-                + "Page with cursor: next_cursor is non-null exactly when more samples match.")
+            .description("Samples ordered by timestamp, ties by metric name (order=desc: newest first, both reversed); "
+                + "the window is inclusive at both ends. Page with cursor: next_cursor is non-null exactly when more "
+                + "samples match, in either order.")
             .pathParam("uuid", uuidNote, ApiSchemas.string())
-            .query("start_time", "inclusive lower bound, RFC 3339 (Z or an offset)", ApiSchemas.dateTime())
-            .query("end_time", "inclusive upper bound, RFC 3339 (Z or an offset)", ApiSchemas.dateTime())
+            .query("start_time", "inclusive lower bound: RFC 3339 (Z or an offset), now, or now-<duration> "
+                + "(e.g. now-15m; units ms, s, m, h, d)", ApiSchemas.time())
+            .query("end_time", "inclusive upper bound: RFC 3339 (Z or an offset), now, or now-<duration>", ApiSchemas.time())
+            .query("order", "asc (oldest first, the default) or desc (newest first: with limit, the newest samples)",
+                ApiSchemas.oneOf("asc", "desc").put("default", "asc"))
             .query("metric", "only this metric (e.g. DCGM_FI_DEV_GPU_UTIL)", ApiSchemas.string())
             .query("limit", "most samples returned (default " + SampleQuery.DEFAULT_LIMIT + ")",
                 ApiSchemas.integer(1, SampleQuery.MAX_LIMIT).put("default", SampleQuery.DEFAULT_LIMIT))
-            .query("cursor", "the previous page's next_cursor", ApiSchemas.string())
-            .json(200, "one page of samples", ApiSchemas.ref(ApiSchemas.TELEMETRY_PAGE))
+            .query("cursor", "the previous page's next_cursor (not with step)", ApiSchemas.string())
+            .query("step", "downsample: one sample per metric and bucket of this duration (e.g. 5m; units ms, s, m, h, "
+                + "d), bucket start = timestamp floored to a multiple of step since the Unix epoch; at most "
+                + BucketQuery.MAX_BUCKETS + " buckets per metric in the window (narrowed to the GPU's stored span), "
+                + "else a 400 naming the smallest step that fits. The answer is one page: limit does not apply",
+                ApiSchemas.string().put("pattern", "^[0-9]+(ms|s|m|h|d)$"))
+            .query("agg", "how a bucket's samples become its value (with step; default avg)",
+                ApiSchemas.oneOf("avg", "min", "max", "sum", "count", "last").put("default", "avg"))
+            .json(200, "one page of samples, or with step the buckets", new JsonObject().put("oneOf", new JsonArray()
+                .add(ApiSchemas.ref(ApiSchemas.TELEMETRY_PAGE)).add(ApiSchemas.ref(ApiSchemas.BUCKET_PAGE))))
             .error(400, "a parameter is malformed (the message names it)")
             .error(404, "no GPU with this uuid")
             .error(503, "the store cannot answer")
             .handler(this::telemetry),
+        ApiRoute.get(BASE + "/gpus/{uuid}/latest", "getGpuLatest").secured()
+            .regex(BASE + "/gpus/(?<uuid>.+)/latest")
+            .summary("Newest sample of each metric of one GPU")
+            .description("One sample per metric the GPU has reported (and the store still keeps), sorted by metric name.")
+            .pathParam("uuid", uuidNote, ApiSchemas.string())
+            .json(200, "the newest samples", ApiSchemas.ref(ApiSchemas.GPU_LATEST))
+            .error(400, "the uuid is empty or malformed")
+            .error(404, "no GPU with this uuid")
+            .error(503, "the store cannot answer")
+            .handler(this::gpuLatest),
+        ApiRoute.get(BASE + "/latest", "getLatest").secured()
+            .summary("Newest sample of one metric for every GPU")
+            .description("One sample per GPU that has reported the metric, in catalogue order (hostname, gpu_index, "
+                + "uuid): the dashboard's first paint.")
+            .requiredQuery("metric", "the metric (e.g. DCGM_FI_DEV_GPU_UTIL)", ApiSchemas.string())
+            .query("hostname", "only the GPUs of this host", ApiSchemas.string())
+            .json(200, "the newest samples", ApiSchemas.ref(ApiSchemas.LATEST_LIST))
+            .error(400, "metric is missing, or a parameter is malformed (the message names it)")
+            .error(503, "the store cannot answer")
+            .handler(this::latest),
         ApiRoute.get(BASE + "/gpus/{uuid}", "getGpu").secured()
             .regex(BASE + "/gpus/(?<uuid>.+)")
             .summary("One GPU")
@@ -88,9 +124,41 @@ public final class TelemetryApi {
     respond(ctx, store.gpu(uuid).map(found -> ApiJson.gpu(found.orElseThrow(() -> notFound(uuid)))));
   }
 
+  private void gpuLatest(RoutingContext ctx) {
+    String uuid = uuid(ctx);
+    respond(ctx, store.gpu(uuid).compose(found -> {
+      if (found.isEmpty()) {
+        throw notFound(uuid);
+      }
+      return store.latest(uuid);
+    }).map(samples -> {
+      JsonArray arr = new JsonArray();
+      samples.forEach(sample -> arr.add(ApiJson.sample(sample)));
+      return new JsonObject().put("uuid", uuid).put("samples", arr);
+    }));
+  }
+
+  private void latest(RoutingContext ctx) {
+    String metric = TelemetryQueryParams.blankToNull(ctx.request().getParam("metric"));
+    if (metric == null) {
+      throw ApiException.badParameter("metric", "is required (e.g. metric=DCGM_FI_DEV_GPU_UTIL)");
+    }
+    String hostname = TelemetryQueryParams.blankToNull(ctx.request().getParam("hostname"));
+    respond(ctx, store.latestOf(metric, hostname).map(samples -> {
+      JsonArray arr = new JsonArray();
+      samples.forEach(sample -> arr.add(ApiJson.liveSample(sample)));
+      return new JsonObject().put("count", samples.size()).put("samples", arr);
+    }));
+  }
+
   private void telemetry(RoutingContext ctx) {
     String uuid = uuid(ctx);
     SampleQuery query = TelemetryQueryParams.sampleQuery(uuid, ctx.queryParams());
+    TelemetryQueryParams.Downsampling downsampling = TelemetryQueryParams.downsampling(ctx.queryParams());
+    if (downsampling != null) {
+      respond(ctx, store.gpu(uuid).compose(found -> buckets(found.orElseThrow(() -> notFound(uuid)), query, downsampling)));
+      return;
+    }
     store.gpu(uuid).compose(found -> {
       if (found.isEmpty()) {
         throw notFound(uuid);
@@ -103,6 +171,37 @@ public final class TelemetryApi {
         fail(ctx, ar.cause());
       }
     });
+  }
+
+  /**
+   * The downsampled answer: the window is narrowed to the GPU's stored span, then bounded to
+   * {@link BucketQuery#MAX_BUCKETS} buckets per metric (a 400 names the smallest whole-millisecond
+   * step that fits).
+   */
+  private Future<JsonObject> buckets(GpuRecord gpu, SampleQuery q, TelemetryQueryParams.Downsampling d) {
+    long start = Math.max(q.startMicros(), gpu.firstSeenMicros());
+    long end = Math.min(q.endMicros(), gpu.lastSeenMicros());
+    JsonObject answer = new JsonObject().put("uuid", gpu.gpu().uuid()).put("step", d.stepText()).put("agg", d.agg().apiName());
+    if (start > end) {
+      return Future.succeededFuture(answer.put("count", 0).put("samples", new JsonArray()));
+    }
+    TelemetryQueryParams.checkBucketCount(start, end, d.stepMicros());
+    return store.buckets(new BucketQuery(gpu.gpu().uuid(), start, end, q.metric(), d.stepMicros(), d.agg()))
+        .map(buckets -> {
+          JsonArray samples = new JsonArray();
+          for (Bucket b : buckets) {
+            samples.add(new JsonObject().put("timestamp", Timestamps.format(b.startMicros())).put("metric", b.metric())
+                .put("value", b.value()).put("hostname", gpu.gpu().hostname()).put("count", b.count()));
+          }
+          if (q.descending()) {
+            JsonArray reversed = new JsonArray();
+            for (int i = samples.size() - 1; i >= 0; i--) {
+              reversed.add(samples.getValue(i));
+            }
+            samples = reversed;
+          }
+          return answer.put("count", samples.size()).put("samples", samples);
+        });
   }
 
   /**

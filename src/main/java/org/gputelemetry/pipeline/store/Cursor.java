@@ -14,6 +14,11 @@ public record Cursor(long timestampMicros, String metric) {
     return micros > timestampMicros || (micros == timestampMicros && metricName.compareTo(metric) > 0);
   }
 
+  /** Whether (micros, metricName) comes strictly before this position (the next page of a newest-first query). */
+  public boolean isAfter(long micros, String metricName) {
+    return micros < timestampMicros || (micros == timestampMicros && metricName.compareTo(metric) < 0);
+  }
+
   public String encode() {
     String plain = timestampMicros + ":" + metric;
     return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));

@@ -7,9 +7,12 @@ package org.gputelemetry.pipeline.store;
  * @param endMicros inclusive upper bound, or {@link Long#MAX_VALUE} for none
  * @param metric only this metric, or {@code null} for all
  * @param limit most samples returned (1..{@link #MAX_LIMIT})
- * @param cursor resume after this position, or {@code null} to start at the window's beginning
+ * @param cursor resume after this position (in the query's order), or {@code null} to start at
+ *     the window's beginning (its end when descending)
+ * @param descending newest first: (timestamp, metric) order reversed
  */
-public record SampleQuery(String uuid, long startMicros, long endMicros, String metric, int limit, Cursor cursor) {
+public record SampleQuery(String uuid, long startMicros, long endMicros, String metric, int limit, Cursor cursor,
+                          boolean descending) {
 
   public static final int DEFAULT_LIMIT = 1000;
   public static final int MAX_LIMIT = 10_000;
@@ -20,7 +23,12 @@ public record SampleQuery(String uuid, long startMicros, long endMicros, String 
     }
   }
 
-  /** Whether a sample at (micros, metric) lies in the window and after the cursor. */
+  /** Oldest first. */
+  public SampleQuery(String uuid, long startMicros, long endMicros, String metric, int limit, Cursor cursor) {
+    this(uuid, startMicros, endMicros, metric, limit, cursor, false);
+  }
+
+  /** Whether a sample at (micros, metricName) lies in the window and after the cursor in this query's order. */
   public boolean admits(long micros, String metricName) {
     if (micros < startMicros || micros > endMicros) {
       return false;
@@ -28,6 +36,9 @@ public record SampleQuery(String uuid, long startMicros, long endMicros, String 
     if (metric != null && !metric.equals(metricName)) {
       return false;
     }
-    return cursor == null || cursor.isBefore(micros, metricName);
+    if (cursor == null) {
+      return true;
+    }
+    return descending ? cursor.isAfter(micros, metricName) : cursor.isBefore(micros, metricName);
   }
 }

@@ -45,6 +45,24 @@ public interface TelemetryStore {
   Future<SamplePage> samples(SampleQuery query);
 
   /**
+   * One GPU's samples in {@code query}'s window, one {@link Bucket} per metric and step-aligned
+   * bucket that holds a sample, ordered by bucket start then metric name; empty for an unknown GPU.
+   * The caller bounds the window ({@link BucketQuery#MAX_BUCKETS}).
+   */
+  Future<List<Bucket>> buckets(BucketQuery query);
+
+  /**
+   * The newest sample of each metric of one GPU, sorted by metric name; empty for an unknown GPU.
+   */
+  Future<List<Sample>> latest(String uuid);
+
+  /**
+   * The newest sample of {@code metric} of every GPU that has one (only {@code hostname}'s GPUs
+   * when not null), in catalogue order (hostname, gpu_index, uuid); empty for an unknown metric.
+   */
+  Future<List<Sample>> latestOf(String metric, String hostname);
+
+  /**
    * Keeps samples this store refused for their content where operators can read them back
    * ({@link #deadLetters}), bounded to the newest few thousand. Completes once they are kept; fails
    * while the store is unreachable (retry) or when it keeps none. The default keeps none: a store

@@ -354,6 +354,20 @@ class StoreWriterTest {
     }
 
     @Override
+    public Future<List<org.gputelemetry.pipeline.store.Bucket>> buckets(org.gputelemetry.pipeline.store.BucketQuery query) {
+      throw new UnsupportedOperationException();
+    }
+    @Override
+    public Future<List<Sample>> latest(String uuid) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Future<List<Sample>> latestOf(String metric, String hostname) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Future<Void> ping() {
       return Future.succeededFuture();
     }

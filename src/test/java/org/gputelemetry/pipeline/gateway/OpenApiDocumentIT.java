@@ -103,7 +103,7 @@ class OpenApiDocumentIT {
     }
     assertTrue(unnamed.isEmpty(), "routes added outside the route table: " + unnamed);
     assertEquals(documentedOperations(), served);
-    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/metrics",
+    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/gpus/{uuid}/latest", "/api/v1/latest", "/api/v1/metrics",
         "/api/v1/hosts", "/api/v1/dead-letters", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
         document.getJsonObject("paths").fieldNames());
     // and each documented operation really answers with a documented status (not the router's 404)
@@ -132,6 +132,21 @@ class OpenApiDocumentIT {
     requests.put("/api/v1/gpus/" + enc + "/telemetry?limit=0", "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/gpus/" + enc + "/telemetry?start_time=soon", "/api/v1/gpus/{uuid}/telemetry");
     requests.put("/api/v1/gpus/GPU-unknown/telemetry", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?order=desc&limit=2&start_time=now-36500d&end_time=now",
+        "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?order=sideways", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?start_time=now-15y", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?step=1s&agg=max", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?step=1h&metric=DCGM_FI_DEV_GPU_UTIL&order=desc",
+        "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?agg=max", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/telemetry?step=0s", "/api/v1/gpus/{uuid}/telemetry");
+    requests.put("/api/v1/gpus/" + enc + "/latest", "/api/v1/gpus/{uuid}/latest");
+    requests.put("/api/v1/gpus/GPU-unknown/latest", "/api/v1/gpus/{uuid}/latest");
+    requests.put("/api/v1/latest?metric=DCGM_FI_DEV_GPU_UTIL", "/api/v1/latest");
+    requests.put("/api/v1/latest?metric=DCGM_FI_DEV_GPU_UTIL&hostname=" + URLEncoder.encode(host, StandardCharsets.UTF_8),
+        "/api/v1/latest");
+    requests.put("/api/v1/latest", "/api/v1/latest");
     requests.put("/api/v1/metrics", "/api/v1/metrics");
     requests.put("/api/v1/hosts", "/api/v1/hosts");
     requests.put("/health", "/health");
@@ -151,6 +166,19 @@ class OpenApiDocumentIT {
           + "\nbody: " + r.bodyAsString());
     }
     assertEquals(Set.of("200", "400", "404"), statusesSeen);
+    // agg=count over buckets counts every raw sample once
+    HttpResponse<Buffer> fitting = get("/api/v1/gpus/" + enc + "/telemetry?step=1s&metric=DCGM_FI_DEV_GPU_UTIL&agg=count");
+    assertEquals(200, fitting.statusCode(), fitting.bodyAsString());
+    JsonObject buckets = fitting.bodyAsJsonObject();
+    assertTrue(buckets.getInteger("count") >= 1 && buckets.getInteger("count") <= 10_000, buckets.encode());
+    long total = 0;
+    for (int i = 0; i < buckets.getJsonArray("samples").size(); i++) {
+      JsonObject b = buckets.getJsonArray("samples").getJsonObject(i);
+      assertEquals(b.getDouble("value"), b.getLong("count").doubleValue(), "agg=count is the count");
+      total += b.getLong("count");
+    }
+    HttpResponse<Buffer> raw = get("/api/v1/gpus/" + enc + "/telemetry?metric=DCGM_FI_DEV_GPU_UTIL&limit=10000");
+    assertEquals(raw.bodyAsJsonObject().getInteger("count").longValue(), total, "every sample in one bucket");
     // the validator does reject what does not match (a GPU with a field missing and one too many)
     assertFalse(validator(ApiSchemas.ref(ApiSchemas.GPU)).validate(new JsonObject().put("uuid", "x")).getValid());
     JsonObject extra = get("/api/v1/gpus/" + enc).bodyAsJsonObject().put("surprise", 1);

@@ -39,4 +39,18 @@ class MemoryTelemetryStoreTest extends TelemetryStoreContractTest {
     await(store.write(List.of(sample(GPU_A, "m", sec(6) + 1, 6.5))));
     assertEquals(List.of(sec(6), sec(6) + 1, sec(7)), all(GPU_A.uuid()).stream().map(Sample::timestampMicros).toList());
   }
+
+  @Test
+  void latestForgetsAMetricWhoseLastSampleWasEvicted() {
+    store = new MemoryTelemetryStore(3);
+    await(store.write(List.of(sample(GPU_A, "rare", sec(1), 1), sample(GPU_A, "m", sec(2), 2),
+        sample(GPU_A, "m", sec(3), 3))));
+    assertEquals(List.of("rare", "m"), await(store.latest(GPU_A.uuid())).stream().map(Sample::metric).sorted(
+        java.util.Comparator.reverseOrder()).toList());
+    await(store.write(List.of(sample(GPU_A, "m", sec(4), 4)))); // evicts the only "rare"
+    List<Sample> latest = await(store.latest(GPU_A.uuid()));
+    assertEquals(List.of("m"), latest.stream().map(Sample::metric).toList());
+    assertEquals(4.0, latest.get(0).value());
+    assertEquals(List.of(), await(store.latestOf("rare", null)));
+  }
 }

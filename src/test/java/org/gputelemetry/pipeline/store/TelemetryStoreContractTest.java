@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -162,6 +164,233 @@ public abstract class TelemetryStoreContractTest {
       return c != 0 ? c : a[1].compareTo(b[1]);
     });
     assertEquals(sorted, order);
+  }
+
+  protected SamplePage pageDesc(String uuid, long start, long end, String metric, int limit, Cursor cursor) {
+    return await(store.samples(new SampleQuery(uuid, start, end, metric, limit, cursor, true)));
+  }
+
+  private static String key(Sample s) {
+    return (s.timestampMicros() - T0) / 1_000_000 + "/" + s.metric();
+  }
+
+  @Test
+  void descendingOrderReturnsTheNewestFirstWithTiesByMetricNameReversed() {
+    await(store.write(List.of(
+        sample(GPU_A, "DCGM_FI_DEV_POWER_USAGE", sec(2), 300.5),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(1), 90),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_TEMP", sec(2), 61),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(2), 95),
+        sample(GPU_A, "DCGM_FI_DEV_GPU_UTIL", sec(3), 97))));
+    List<Sample> got = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 100, null).samples();
+    assertEquals(List.of("3/DCGM_FI_DEV_GPU_UTIL", "2/DCGM_FI_DEV_POWER_USAGE", "2/DCGM_FI_DEV_GPU_UTIL",
+        "2/DCGM_FI_DEV_GPU_TEMP", "1/DCGM_FI_DEV_GPU_UTIL"), got.stream().map(TelemetryStoreContractTest::key).toList());
+    // with a limit: the newest, not the oldest
+    SamplePage newest = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, "DCGM_FI_DEV_GPU_UTIL", 2, null);
+    assertEquals(List.of(97.0, 95.0), newest.samples().stream().map(Sample::value).toList());
+    assertNotNull(newest.next());
+    // the window is inclusive at both ends in this order too
+    assertEquals(List.of("2/DCGM_FI_DEV_POWER_USAGE", "2/DCGM_FI_DEV_GPU_UTIL", "2/DCGM_FI_DEV_GPU_TEMP",
+        "1/DCGM_FI_DEV_GPU_UTIL"), pageDesc(GPU_A.uuid(), sec(1), sec(2), null, 100, null).samples().stream()
+        .map(TelemetryStoreContractTest::key).toList());
+    assertTrue(pageDesc(GPU_A.uuid(), sec(20), sec(30), null, 100, null).samples().isEmpty());
+    assertTrue(pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, "zzz", 10, null).samples().isEmpty());
+  }
+
+  @Test
+  void descendingPaginationCoversEverySampleExactlyOnceNewestFirst() {
+    List<Sample> batch = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    String[] names = {"c", "a", "b"};
+    for (int i = 0; i < 50; i++) {
+      for (String n : names) {
+        batch.add(sample(GPU_A, n, sec(i), i));
+      }
+    }
+    for (int i = 44; i >= 5; i--) { // the window [5, 44], newest first, names reversed
+      for (String n : new String[] {"c", "b", "a"}) {
+        expected.add(i + "/" + n);
+      }
+    }
+    await(store.write(batch));
+    List<String> order = new ArrayList<>();
+    Cursor cursor = null;
+    int pages = 0;
+    do {
+      SamplePage p = pageDesc(GPU_A.uuid(), sec(5), sec(44), null, 7, cursor == null ? null : Cursor.decode(cursor.encode()));
+      p.samples().forEach(s -> order.add(key(s)));
+      cursor = p.next();
+      pages++;
+      if (cursor != null) {
+        assertEquals(7, p.samples().size());
+      }
+    } while (cursor != null);
+    assertEquals(expected, order);
+    assertEquals(18, pages); // 120 samples in pages of 7
+  }
+
+  @Test
+  void descendingCursorResumesInsideATimestampAndEndsExactlyWhenFull() {
+    await(store.write(List.of(sample(GPU_A, "a", sec(1), 1), sample(GPU_A, "b", sec(1), 2),
+        sample(GPU_A, "c", sec(1), 3), sample(GPU_A, "a", sec(0), 0))));
+    SamplePage first = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 1, null);
+    assertEquals("c", first.samples().get(0).metric());
+    SamplePage rest = pageDesc(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 3, first.next());
+    assertEquals(List.of("1/b", "1/a", "0/a"), rest.samples().stream().map(TelemetryStoreContractTest::key).toList());
+    assertNull(rest.next());
+  }
+
+  /** Samples in a shuffled order with overwrites; the oracle is the last write of each key's newest timestamp. */
+  private Map<String, Sample> writeShuffledFleet() {
+    Random random = new Random(12);
+    Gpu[] gpus = {GPU_A, GPU_B, GPU_C, MIG};
+    String[] names = {"a", "b", "c"};
+    List<Sample> written = new ArrayList<>();
+    for (Gpu g : gpus) {
+      for (String n : names) {
+        if (g == GPU_C && n.equals("c")) {
+          continue; // a metric one GPU never reports
+        }
+        for (int i = 0; i < 30; i++) {
+          written.add(sample(g, n, sec(random.nextInt(40)), random.nextInt(1000)));
+        }
+      }
+    }
+    java.util.Collections.shuffle(written, random);
+    Map<String, Sample> oracle = new java.util.HashMap<>();
+    for (int from = 0; from < written.size(); from += 17) {
+      List<Sample> batch = written.subList(from, Math.min(written.size(), from + 17));
+      await(store.write(new ArrayList<>(batch)));
+      for (Sample s : batch) {
+        String k = s.gpu().uuid() + "|" + s.metric();
+        Sample known = oracle.get(k);
+        if (known == null || s.timestampMicros() >= known.timestampMicros()) {
+          oracle.put(k, s); // a later write at the same timestamp wins
+        }
+      }
+    }
+    return oracle;
+  }
+
+  @Test
+  void latestOfAGpuIsTheNewestSampleOfEachMetricByName() {
+    Map<String, Sample> oracle = writeShuffledFleet();
+    for (Gpu g : new Gpu[] {GPU_A, GPU_C, MIG}) {
+      List<Sample> got = await(store.latest(g.uuid()));
+      List<String> expected = oracle.values().stream().filter(s -> s.gpu().uuid().equals(g.uuid()))
+          .sorted(java.util.Comparator.comparing(Sample::metric)).map(s -> s.metric() + "@" + s.timestampMicros() + "=" + s.value())
+          .toList();
+      assertEquals(expected, got.stream().map(s -> s.metric() + "@" + s.timestampMicros() + "=" + s.value()).toList(), g.uuid());
+      got.forEach(s -> assertEquals(g, s.gpu()));
+    }
+    assertTrue(await(store.latest("GPU-unknown")).isEmpty());
+  }
+
+  @Test
+  void latestOfAMetricIsEachGpusNewestInCatalogueOrder() {
+    Map<String, Sample> oracle = writeShuffledFleet();
+    // catalogue order: host-a (GPU_C index 0, MIG index 0 by uuid), host-b (GPU_B index 0, GPU_A index 1)
+    for (String metric : new String[] {"a", "c"}) {
+      List<String> expected = new ArrayList<>();
+      for (Gpu g : new Gpu[] {GPU_C, MIG, GPU_B, GPU_A}) {
+        Sample s = oracle.get(g.uuid() + "|" + metric);
+        if (s != null) {
+          expected.add(g.uuid() + "@" + s.timestampMicros() + "=" + s.value());
+        }
+      }
+      List<Sample> got = await(store.latestOf(metric, null));
+      assertEquals(expected, got.stream().map(s -> s.gpu().uuid() + "@" + s.timestampMicros() + "=" + s.value()).toList());
+      got.forEach(s -> assertEquals(metric, s.metric()));
+      List<Sample> hostB = await(store.latestOf(metric, "host-b"));
+      assertEquals(expected.subList(expected.size() - 2, expected.size()),
+          hostB.stream().map(s -> s.gpu().uuid() + "@" + s.timestampMicros() + "=" + s.value()).toList());
+    }
+    assertEquals(3, await(store.latestOf("c", null)).size(), "GPU_C never reported c");
+    assertTrue(await(store.latestOf("zzz", null)).isEmpty());
+    assertTrue(await(store.latestOf("a", "no-such-host")).isEmpty());
+  }
+
+  /** The oracle: {@code samples} (distinct keys) in [start, end] bucketed by hand, by bucket start then metric name. */
+  private static List<String> expectedBuckets(List<Sample> samples, long start, long end, String metric, long step,
+                                              Aggregation agg) {
+    java.util.TreeMap<Long, java.util.TreeMap<String, List<Sample>>> byBucket = new java.util.TreeMap<>();
+    for (Sample s : samples) {
+      if (s.timestampMicros() < start || s.timestampMicros() > end || (metric != null && !metric.equals(s.metric()))) {
+        continue;
+      }
+      long b = Math.floorDiv(s.timestampMicros(), step) * step;
+      byBucket.computeIfAbsent(b, k -> new java.util.TreeMap<>()).computeIfAbsent(s.metric(), k -> new ArrayList<>()).add(s);
+    }
+    List<String> out = new ArrayList<>();
+    byBucket.forEach((b, metrics) -> metrics.forEach((m, in) -> {
+      double v = switch (agg) {
+        case AVG -> in.stream().mapToDouble(Sample::value).sum() / in.size();
+        case MIN -> in.stream().mapToDouble(Sample::value).min().orElseThrow();
+        case MAX -> in.stream().mapToDouble(Sample::value).max().orElseThrow();
+        case SUM -> in.stream().mapToDouble(Sample::value).sum();
+        case COUNT -> in.size();
+        case LAST -> in.stream().max(java.util.Comparator.comparingLong(Sample::timestampMicros)).orElseThrow().value();
+      };
+      out.add(bucketText(m, b, v, in.size()));
+    }));
+    return out;
+  }
+
+  private static String bucketText(String metric, long start, double value, long count) {
+    // values are sums of integers and their quotients: rounding to 9 places absorbs summation order
+    return metric + "@" + start + "=" + String.format(java.util.Locale.ROOT, "%.9f", value) + "x" + count;
+  }
+
+  private List<String> buckets(long start, long end, String metric, long step, Aggregation agg) {
+    return await(store.buckets(new BucketQuery(GPU_A.uuid(), start, end, metric, step, agg))).stream()
+        .map(b -> bucketText(b.metric(), b.startMicros(), b.value(), b.count())).toList();
+  }
+
+  @Test
+  void bucketsMatchAnOracleForEveryAggregationAndWindowBoundary() {
+    Random random = new Random(3);
+    List<Sample> written = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      long ts = T0 + i * 250_000L + random.nextInt(3) * 1_000L; // 4 per second, some off the millisecond grid
+      written.add(sample(GPU_A, "b", ts, random.nextInt(200) - 50));
+      if (i % 3 == 0) {
+        written.add(sample(GPU_A, "a", ts, random.nextInt(100))); // ties at one timestamp across metrics
+      }
+    }
+    written.add(sample(GPU_B, "a", sec(5), 1e6)); // another GPU's sample never counts
+    await(store.write(written));
+    List<Sample> mine = written.stream().filter(s -> s.gpu().equals(GPU_A)).toList();
+    long[][] windows = {
+        {T0, T0 + 100_000_000L}, // everything
+        {sec(3) + 500_000L, sec(50) + 1}, // starts and ends inside buckets
+        {sec(10), sec(10)}, // one instant
+    };
+    for (long step : new long[] {7_000_000L, 1_000_000L, 60_000_000L, 333_333L}) {
+      for (long[] w : windows) {
+        for (Aggregation agg : Aggregation.values()) {
+          for (String metric : new String[] {null, "a"}) {
+            List<String> expected = expectedBuckets(mine, w[0], w[1], metric, step, agg);
+            assertEquals(expected, buckets(w[0], w[1], metric, step, agg),
+                "step " + step + " window " + (w[0] - T0) + ".." + (w[1] - T0) + " " + agg + " " + metric);
+          }
+        }
+      }
+    }
+    assertFalse(expectedBuckets(mine, sec(3) + 500_000L, sec(50) + 1, null, 7_000_000L, Aggregation.AVG).isEmpty());
+    // a bucket's start may lie before the window's start: it is the step-aligned bucket, not the window's
+    List<String> partial = buckets(sec(3) + 500_000L, sec(50) + 1, null, 60_000_000L, Aggregation.COUNT);
+    assertTrue(partial.get(0).contains("@" + Math.floorDiv(sec(3), 60_000_000L) * 60_000_000L + "="), partial.get(0));
+  }
+
+  @Test
+  void bucketsOfAnEmptyWindowAnUnknownMetricOrGpuAreEmpty() {
+    await(store.write(List.of(sample(GPU_A, "a", sec(1), 1), sample(GPU_A, "a", sec(100), 2))));
+    assertEquals(List.of(), buckets(sec(2), sec(99), null, 1_000_000L, Aggregation.AVG));
+    assertEquals(List.of(), buckets(sec(1), sec(100), "zzz", 1_000_000L, Aggregation.AVG));
+    assertTrue(await(store.buckets(new BucketQuery("GPU-unknown", sec(1), sec(100), null, 1_000_000L,
+        Aggregation.SUM))).isEmpty());
+    assertEquals(List.of(bucketText("a", sec(1), 1, 1), bucketText("a", sec(100), 2, 1)),
+        buckets(sec(1), sec(100), null, 1_000_000L, Aggregation.LAST));
   }
 
   @Test

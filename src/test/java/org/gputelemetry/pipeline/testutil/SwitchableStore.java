@@ -75,6 +75,20 @@ public final class SwitchableStore implements TelemetryStore {
   }
 
   @Override
+  public Future<List<org.gputelemetry.pipeline.store.Bucket>> buckets(org.gputelemetry.pipeline.store.BucketQuery query) {
+    return unlessDown(() -> delegate.buckets(query));
+  }
+  @Override
+  public Future<List<Sample>> latest(String uuid) {
+    return unlessDown(() -> delegate.latest(uuid));
+  }
+
+  @Override
+  public Future<List<Sample>> latestOf(String metric, String hostname) {
+    return unlessDown(() -> delegate.latestOf(metric, hostname));
+  }
+
+  @Override
   public Future<Void> ping() {
     return unlessDown(delegate::ping);
   }

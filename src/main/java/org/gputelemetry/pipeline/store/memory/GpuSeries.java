@@ -4,8 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.SampleQuery;
 
 /**
@@ -26,6 +30,10 @@ final class GpuSeries {
   private SampleContext[] contexts;
   private int head;
   private int size;
+  // the newest sample of each metric, by metric id (Long.MIN_VALUE: none kept), so that latest is O(1)
+  private long[] newestTs = new long[0];
+  private double[] newestValue = new double[0];
+  private SampleContext[] newestContext = new SampleContext[0];
   private long firstSeen = Long.MAX_VALUE;
   private long lastSeen = Long.MIN_VALUE;
 
@@ -70,6 +78,7 @@ final class GpuSeries {
         int p = physical(i);
         values[p] = value;
         contexts[p] = ctx;
+        noteNewest(ts, metric, value, ctx);
         return;
       }
     }
@@ -77,6 +86,7 @@ final class GpuSeries {
       if (pos == 0) {
         return; // older than everything kept in a full buffer: it would be the one evicted
       }
+      forgetEvicted();
       head = physical(1);
       size--;
       pos--;
@@ -92,15 +102,68 @@ final class GpuSeries {
     }
     write(physical(pos), ts, metric, value, ctx);
     size++;
+    noteNewest(ts, metric, value, ctx);
   }
 
   private void append(long ts, int metric, double value, SampleContext ctx) {
     if (size == timestamps.length && !grow()) {
+      forgetEvicted();
       head = physical(1);
       size--;
     }
     write(physical(size), ts, metric, value, ctx);
     size++;
+    noteNewest(ts, metric, value, ctx);
+  }
+
+  private void noteNewest(long ts, int metric, double value, SampleContext ctx) {
+    if (metric >= newestTs.length) {
+      int n = Math.max(metric + 1, newestTs.length * 2);
+      int old = newestTs.length;
+      newestTs = Arrays.copyOf(newestTs, n);
+      Arrays.fill(newestTs, old, n, Long.MIN_VALUE);
+      newestValue = Arrays.copyOf(newestValue, n);
+      newestContext = Arrays.copyOf(newestContext, n);
+    }
+    if (ts >= newestTs[metric]) {
+      newestTs[metric] = ts;
+      newestValue[metric] = value;
+      newestContext[metric] = ctx;
+    }
+  }
+
+  /**
+   * Before the oldest entry is dropped: when it is also its metric's newest, it is that metric's
+   * only sample left (the others are older still), so the metric has no newest any more.
+   */
+  private void forgetEvicted() {
+    int p = physical(0);
+    int m = metrics[p];
+    if (newestTs[m] == timestamps[p]) {
+      newestTs[m] = Long.MIN_VALUE;
+      newestContext[m] = null;
+    }
+  }
+
+  /** The newest sample of metric {@code id}, or null when none is kept. */
+  Sample newest(int id, MetricDictionary dictionary) {
+    if (id < 0 || id >= newestTs.length || newestTs[id] == Long.MIN_VALUE) {
+      return null;
+    }
+    SampleContext c = newestContext[id];
+    return new Sample(gpu, dictionary.name(id), newestTs[id], newestValue[id], c.container(), c.pod(), c.namespace());
+  }
+
+  /** The newest sample of each metric, in metric id order. */
+  List<Sample> newest(MetricDictionary dictionary) {
+    List<Sample> out = new ArrayList<>();
+    for (int id = 0; id < newestTs.length; id++) {
+      Sample s = newest(id, dictionary);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
   private void write(int p, long ts, int metric, double value, SampleContext ctx) {
@@ -201,6 +264,9 @@ final class GpuSeries {
    * Samples sharing a timestamp are stored in arrival order, so each such group is sorted by name.
    */
   List<Sample> select(SampleQuery query, int max, MetricDictionary dictionary) {
+    if (query.descending()) {
+      return selectDescending(query, max, dictionary);
+    }
     long from = query.startMicros();
     if (query.cursor() != null) {
       from = Math.max(from, query.cursor().timestampMicros());
@@ -233,6 +299,112 @@ final class GpuSeries {
       }
       if (group.size() > 1) {
         group.sort(Comparator.comparing(Sample::metric));
+      }
+      for (int g = 0; g < group.size() && out.size() < max; g++) {
+        out.add(group.get(g));
+      }
+    }
+    return out;
+  }
+
+  /** {@code query}'s buckets, by bucket start then metric name. */
+  List<Bucket> buckets(BucketQuery query, MetricDictionary dictionary) {
+    int only = query.metric() == null ? -1 : dictionary.find(query.metric());
+    if (query.metric() != null && only < 0) {
+      return List.of();
+    }
+    List<Bucket> out = new ArrayList<>();
+    TreeMap<String, Accumulator> open = new TreeMap<>();
+    long current = Long.MIN_VALUE;
+    for (int i = lowerBound(query.startMicros()); i < size; i++) {
+      long ts = timestampAt(i);
+      if (ts > query.endMicros()) {
+        break;
+      }
+      int p = physical(i);
+      if (only >= 0 && metrics[p] != only) {
+        continue;
+      }
+      long bucket = query.bucketOf(ts);
+      if (bucket != current) {
+        flush(open, current, query.agg(), out);
+        current = bucket;
+      }
+      open.computeIfAbsent(dictionary.name(metrics[p]), k -> new Accumulator()).add(ts, values[p]);
+    }
+    flush(open, current, query.agg(), out);
+    return out;
+  }
+
+  private static void flush(TreeMap<String, Accumulator> open, long bucket, Aggregation agg, List<Bucket> out) {
+    open.forEach((metric, a) -> out.add(new Bucket(metric, bucket, a.value(agg), a.count)));
+    open.clear();
+  }
+
+  /** One metric's running aggregate over one bucket. */
+  private static final class Accumulator {
+    long count;
+    double sum;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    long lastTs = Long.MIN_VALUE;
+    double last;
+
+    void add(long ts, double v) {
+      count++;
+      sum += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      if (ts >= lastTs) {
+        lastTs = ts;
+        last = v;
+      }
+    }
+
+    double value(Aggregation agg) {
+      return switch (agg) {
+        case AVG -> sum / count;
+        case MIN -> min;
+        case MAX -> max;
+        case SUM -> sum;
+        case COUNT -> count;
+        case LAST -> last;
+      };
+    }
+  }
+
+  /** As {@link #select}, newest first: (timestamp, metric name) order reversed. */
+  private List<Sample> selectDescending(SampleQuery query, int max, MetricDictionary dictionary) {
+    long to = query.endMicros();
+    if (query.cursor() != null) {
+      to = Math.min(to, query.cursor().timestampMicros());
+    }
+    int only = query.metric() == null ? -1 : dictionary.find(query.metric());
+    if (query.metric() != null && only < 0) {
+      return List.of();
+    }
+    List<Sample> out = new ArrayList<>(Math.min(max, 256));
+    List<Sample> group = new ArrayList<>();
+    int i = upperBound(to) - 1;
+    while (i >= 0 && out.size() < max) {
+      long ts = timestampAt(i);
+      if (ts < query.startMicros()) {
+        break;
+      }
+      group.clear();
+      for (; i >= 0 && timestampAt(i) == ts; i--) {
+        int p = physical(i);
+        if (only >= 0 && metrics[p] != only) {
+          continue;
+        }
+        String name = dictionary.name(metrics[p]);
+        if (query.admits(ts, name)) {
+          SampleContext c = contexts[p];
+          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace()));
+        }
+      }
+      if (group.size() > 1) {
+        group.sort(Comparator.comparing(Sample::metric).reversed());
       }
       for (int g = 0; g < group.size() && out.size() < max; g++) {
         out.add(group.get(g));

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
@@ -30,6 +32,11 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       .comparing((GpuRecord r) -> nullsLast(r.gpu().hostname()))
       .thenComparingInt(r -> r.gpu().gpuIndex())
       .thenComparing(r -> r.gpu().uuid());
+
+  private static final Comparator<Sample> SAMPLE_CATALOGUE_ORDER = Comparator
+      .comparing((Sample s) -> nullsLast(s.gpu().hostname()))
+      .thenComparingInt(s -> s.gpu().gpuIndex())
+      .thenComparing(s -> s.gpu().uuid());
 
   private final int maxEntriesPerGpu;
   private final ConcurrentHashMap<String, GpuSeries> series = new ConcurrentHashMap<>();
@@ -133,6 +140,51 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       next = new Cursor(last.timestampMicros(), last.metric());
     }
     return Future.succeededFuture(new SamplePage(List.copyOf(found), next));
+  }
+
+  @Override
+  public Future<List<Bucket>> buckets(BucketQuery query) {
+    GpuSeries gs = series.get(query.uuid());
+    if (gs == null) {
+      return Future.succeededFuture(List.of());
+    }
+    synchronized (gs) {
+      return Future.succeededFuture(gs.buckets(query, metrics));
+    }
+  }
+
+  @Override
+  public Future<List<Sample>> latest(String uuid) {
+    GpuSeries gs = series.get(uuid);
+    if (gs == null) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Sample> out;
+    synchronized (gs) {
+      out = gs.newest(metrics);
+    }
+    out.sort(Comparator.comparing(Sample::metric));
+    return Future.succeededFuture(List.copyOf(out));
+  }
+
+  @Override
+  public Future<List<Sample>> latestOf(String metric, String hostname) {
+    int id = metrics.find(metric);
+    if (id < 0) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Sample> out = new ArrayList<>();
+    for (GpuSeries gs : series.values()) {
+      Sample s;
+      synchronized (gs) {
+        s = gs.newest(id, metrics);
+      }
+      if (s != null && (hostname == null || hostname.equals(s.gpu().hostname()))) {
+        out.add(s);
+      }
+    }
+    out.sort(SAMPLE_CATALOGUE_ORDER);
+    return Future.succeededFuture(List.copyOf(out));
   }
 
   @Override

@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.DeadLetter;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
@@ -194,6 +196,21 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   @Override
   public Future<SamplePage> samples(SampleQuery query) {
     return guarded(() -> reader.samples(query));
+  }
+
+  @Override
+  public Future<List<Bucket>> buckets(BucketQuery query) {
+    return guarded(() -> reader.buckets(query));
+  }
+
+  @Override
+  public Future<List<Sample>> latest(String uuid) {
+    return guarded(() -> reader.latest(uuid));
+  }
+
+  @Override
+  public Future<List<Sample>> latestOf(String metric, String hostname) {
+    return guarded(() -> reader.latestOf(metric, hostname));
   }
 
   /** {@code SELECT 1}; fails before {@link #start()} has completed and while PostgreSQL is unreachable. */

@@ -13,6 +13,9 @@ import java.util.Set;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.GpuRecord;
 import org.gputelemetry.pipeline.store.HostRecord;
@@ -44,6 +47,22 @@ final class SampleReader {
       + " AND (SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id) IS NOT NULL GROUP BY g.hostname ORDER BY g.hostname";
   /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
   static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
+
+  /**
+   * Each metric's newest sample of one GPU: per metric, one backward probe of the primary key
+   * (gpu_id, ts) that stops at the first row of that metric. Columns as {@link #statement}'s.
+   */
+  static final String GPU_LATEST = "SELECT l.ts, m.id, l.value, l.placement_id FROM metrics m"
+      + " CROSS JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
+      + " WHERE s.gpu_id = $1 AND s.metric_id = m.id ORDER BY s.ts DESC LIMIT 1) l ORDER BY m.name";
+  /** One metric's newest sample of every GPU (one backward probe each), then the GPU's identity. */
+  static final String METRIC_LATEST = "SELECT l.ts, $1::smallint, l.value, l.placement_id,"
+      + " g.uuid, g.gpu_index, g.device, g.model_name, g.hostname FROM gpus g"
+      + " CROSS JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
+      + " WHERE s.gpu_id = g.id AND s.metric_id = $1 ORDER BY s.ts DESC LIMIT 1) l%s"
+      + " ORDER BY g.hostname, g.gpu_index, g.uuid";
+  static final String FLEET_LATEST = METRIC_LATEST.formatted("");
+  static final String HOST_LATEST = METRIC_LATEST.formatted(" WHERE g.hostname = $2");
 
   private final Pool pool;
   private final Dictionaries dictionaries;
@@ -141,10 +160,13 @@ final class SampleReader {
    */
   static Statement statement(int gpuId, SampleQuery q, Short metricId) {
     long from = q.startMicros();
-    if (q.cursor() != null) {
+    long to = q.endMicros();
+    if (q.cursor() != null && q.descending()) {
+      to = Math.min(to, q.cursor().timestampMicros());
+    } else if (q.cursor() != null) {
       from = Math.max(from, q.cursor().timestampMicros());
     }
-    if (from > q.endMicros()) {
+    if (from > to) {
       return null;
     }
     StringBuilder sql = new StringBuilder("SELECT s.ts, s.metric_id, s.value, s.placement_id FROM samples s"
@@ -155,23 +177,139 @@ final class SampleReader {
       params.add(SampleRows.timestamp(clamp(from)));
       sql.append(" AND s.ts >= $").append(params.size());
     }
-    if (q.endMicros() != Long.MAX_VALUE) {
-      params.add(SampleRows.timestamp(clamp(q.endMicros())));
+    if (to != Long.MAX_VALUE) {
+      params.add(SampleRows.timestamp(clamp(to)));
       sql.append(" AND s.ts <= $").append(params.size());
     }
     if (metricId != null) {
       params.add(metricId);
       sql.append(" AND s.metric_id = $").append(params.size());
     }
+    String after = q.descending() ? " < $" : " > $";
     if (q.cursor() != null) {
       params.add(SampleRows.timestamp(clamp(q.cursor().timestampMicros())));
       params.add(q.cursor().metric());
-      sql.append(" AND (s.ts > $").append(params.size() - 1).append(" OR ").append(METRIC_NAME)
-          .append(" > $").append(params.size()).append(")");
+      sql.append(" AND (s.ts").append(after).append(params.size() - 1).append(" OR ").append(METRIC_NAME)
+          .append(after).append(params.size()).append(")");
     }
     params.add(q.limit() + 1);
-    sql.append(" ORDER BY s.ts, ").append(METRIC_NAME).append(" LIMIT $").append(params.size());
+    // newest first is the same index range scan run backwards
+    String direction = q.descending() ? " DESC" : "";
+    sql.append(" ORDER BY s.ts").append(direction).append(", ").append(METRIC_NAME).append(direction)
+        .append(" LIMIT $").append(params.size());
     return new Statement(sql.toString(), Tuple.wrap(params));
+  }
+
+  /**
+   * One GPU's buckets: the primary key's range scan over the window (the bounds are on the raw
+   * ts column), grouped by the bucket index floor(epoch microseconds / step) and the metric.
+   */
+  Future<List<Bucket>> buckets(BucketQuery q) {
+    Future<Short> metric = q.metric() == null ? Future.succeededFuture(null) : dictionaries.findMetric(q.metric());
+    return metric.compose(metricId -> {
+      if (q.metric() != null && metricId == null) {
+        return Future.succeededFuture(List.<Bucket>of());
+      }
+      return find(q.uuid()).compose(gpu -> {
+        if (gpu.isEmpty()) {
+          return Future.succeededFuture(List.<Bucket>of());
+        }
+        Statement st = bucketStatement(gpu.get().state().id(), q, metricId);
+        return pool.preparedQuery(st.sql()).execute(st.params()).compose(rs -> {
+          Set<Short> unknown = new HashSet<>();
+          for (Row r : rs) {
+            if (dictionaries.metricName(r.getShort(1)) == null) {
+              unknown.add(r.getShort(1));
+            }
+          }
+          return (unknown.isEmpty() ? Future.<Void>succeededFuture() : dictionaries.loadMetrics(unknown).<Void>mapEmpty())
+              .map(v -> {
+                List<Bucket> out = new ArrayList<>(rs.size());
+                for (Row r : rs) {
+                  out.add(new Bucket(dictionaries.metricName(r.getShort(1)), r.getLong(0) * q.stepMicros(),
+                      r.getDouble(3), r.getLong(2)));
+                }
+                return List.copyOf(out);
+              });
+        });
+      });
+    });
+  }
+
+  /**
+   * The buckets of {@code q} on GPU {@code gpuId}: the window's bounds on the raw ts column (the
+   * primary key's range scan), grouped by floor(epoch microseconds / step) and metric.
+   */
+  static Statement bucketStatement(int gpuId, BucketQuery q, Short metricId) {
+    List<Object> params = new ArrayList<>(List.of(gpuId, q.stepMicros(),
+        SampleRows.timestamp(clamp(q.startMicros())), SampleRows.timestamp(clamp(q.endMicros()))));
+    String onlyMetric = "";
+    if (metricId != null) {
+      params.add(metricId);
+      onlyMetric = " AND s.metric_id = $5";
+    }
+    String sql = "SELECT x.b, x.metric_id, count(*), " + aggregate(q.agg()) + " FROM (SELECT"
+        + " floor((extract(epoch FROM s.ts) * 1000000)::numeric / $2)::bigint AS b, s.metric_id, s.ts, s.value"
+        + " FROM samples s WHERE s.gpu_id = $1 AND s.ts >= $3 AND s.ts <= $4" + onlyMetric + ") x"
+        + " GROUP BY x.b, x.metric_id ORDER BY x.b, (SELECT m.name FROM metrics m WHERE m.id = x.metric_id)";
+    return new Statement(sql, Tuple.wrap(params));
+  }
+
+  private static String aggregate(Aggregation agg) {
+    return switch (agg) {
+      case AVG -> "avg(x.value)";
+      case MIN -> "min(x.value)";
+      case MAX -> "max(x.value)";
+      case SUM -> "sum(x.value)";
+      case COUNT -> "count(*)::float8";
+      case LAST -> "(array_agg(x.value ORDER BY x.ts DESC))[1]";
+    };
+  }
+
+  Future<List<Sample>> latest(String uuid) {
+    return find(uuid).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      Gpu gpu = found.get().state().gpu();
+      return pool.preparedQuery(GPU_LATEST).execute(Tuple.of(found.get().state().id()))
+          .compose(rs -> resolveNames(rs).map(v -> {
+            List<Sample> out = new ArrayList<>(rs.size());
+            for (Row r : rs) {
+              out.add(sample(gpu, r));
+            }
+            return List.copyOf(out);
+          }));
+    });
+  }
+
+  Future<List<Sample>> latestOf(String metric, String hostname) {
+    return dictionaries.findMetric(metric).compose(metricId -> {
+      if (metricId == null) {
+        return Future.succeededFuture(List.of());
+      }
+      Future<RowSet<Row>> rows = hostname == null
+          ? pool.preparedQuery(FLEET_LATEST).execute(Tuple.of(metricId))
+          : pool.preparedQuery(HOST_LATEST).execute(Tuple.of(metricId, hostname));
+      return rows.compose(rs -> resolveNames(rs).map(v -> {
+        List<Sample> out = new ArrayList<>(rs.size());
+        for (Row r : rs) {
+          Gpu gpu = new Gpu(r.getString(4), r.getInteger(5), r.getString(6), r.getString(7), r.getString(8));
+          out.add(sample(gpu, r));
+        }
+        return List.copyOf(out);
+      }));
+    });
+  }
+
+  /** A row whose first columns are ts, metric_id, value, placement_id. */
+  private Sample sample(Gpu gpu, Row r) {
+    long micros = Timestamps.toMicros(r.getOffsetDateTime(0).toInstant());
+    String metric = dictionaries.metricName(r.getShort(1));
+    Integer placementId = r.getInteger(3);
+    Placement p = placementId == null ? null : dictionaries.placement(placementId);
+    return new Sample(gpu, metric, micros, r.getDouble(2),
+        p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace());
   }
 
   /** Loads the names of ids another process registered since this one last looked. */
@@ -203,12 +341,7 @@ final class SampleReader {
         next = new Cursor(last.timestampMicros(), last.metric());
         break;
       }
-      long micros = Timestamps.toMicros(r.getOffsetDateTime(0).toInstant());
-      String metric = dictionaries.metricName(r.getShort(1));
-      Integer placementId = r.getInteger(3);
-      Placement p = placementId == null ? null : dictionaries.placement(placementId);
-      out.add(new Sample(gpu, metric, micros, r.getDouble(2),
-          p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace()));
+      out.add(sample(gpu, r));
     }
     return new SamplePage(List.copyOf(out), next);
   }

@@ -21,6 +21,8 @@ import java.util.List;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
@@ -183,6 +185,37 @@ class PostgresQueryPlanIT {
     List<JsonObject> nodes = explain(st.sql(), st.params(), generic);
     assertSamplesReadByIndexOnly(nodes);
     assertFalse(nodes.stream().anyMatch(n -> n.getString("Node Type").equals("Sort")));
+  }
+
+  @ParameterizedTest(name = "generic plan: {0}")
+  @ValueSource(booleans = {false, true})
+  void bucketsOfAWindowAcrossTwoPartitionsReadThePrimaryKeyRangeOnly(boolean generic) {
+    BucketQuery q = new BucketQuery(probe.uuid(), midnight - 1_800_000_000L, midnight + 1_800_000_000L, null,
+        60_000_000L, Aggregation.AVG);
+    SampleReader.Statement st = SampleReader.bucketStatement(probeId(), q, null);
+    assertSamplesReadThroughThePrimaryKey(explain(st.sql(), st.params(), generic));
+    BucketQuery last = new BucketQuery(probe.uuid(), midnight - 1_800_000_000L, midnight + 1_800_000_000L,
+        "DCGM_FI_DEV_GPU_UTIL", 300_000_000L, Aggregation.LAST);
+    SampleReader.Statement one = SampleReader.bucketStatement(probeId(), last, (short) 3);
+    assertSamplesReadThroughThePrimaryKey(explain(one.sql(), one.params(), generic));
+  }
+
+  /** Grouping needs no index order: a bitmap over the primary key's range is as good as an index scan. */
+  private static void assertSamplesReadThroughThePrimaryKey(List<JsonObject> nodes) {
+    assertFalse(nodes.stream().anyMatch(n -> onSamples(n) && n.getString("Node Type").equals("Seq Scan")),
+        "no samples partition holding rows is scanned sequentially");
+    assertTrue(nodes.stream().anyMatch(n -> (n.getString("Node Type").startsWith("Index")
+        || n.getString("Node Type").equals("Bitmap Index Scan"))
+        && n.getString("Index Name", "").startsWith(PartitionMaintainer.PREFIX)
+        && n.getString("Index Name").endsWith("_pkey")), "samples are read through their primary key");
+  }
+
+  @ParameterizedTest(name = "generic plan: {0}")
+  @ValueSource(booleans = {false, true})
+  void latestValuesProbeThePrimaryKey(boolean generic) {
+    assertSamplesReadByIndexOnly(explain(SampleReader.GPU_LATEST, Tuple.of(probeId()), generic));
+    assertSamplesReadByIndexOnly(explain(SampleReader.FLEET_LATEST, Tuple.of((short) 3), generic));
+    assertSamplesReadByIndexOnly(explain(SampleReader.HOST_LATEST, Tuple.of((short) 3, "dgx-012"), generic));
   }
 
   @ParameterizedTest(name = "generic plan: {0}")
