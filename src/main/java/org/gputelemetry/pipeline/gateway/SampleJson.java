@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.SamplePage;
@@ -129,6 +130,14 @@ final class SampleJson {
     }
     if (s.container() != null) {
       g.writeStringField("container", s.container());
+    }
+    Labels labels = s.labels();
+    if (!labels.isEmpty()) {
+      g.writeObjectFieldStart("labels");
+      for (int i = 0; i < labels.size(); i++) {
+        g.writeStringField(labels.name(i), labels.value(i));
+      }
+      g.writeEndObject();
     }
     g.writeEndObject();
   }

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.SampleBatch;
 
@@ -21,11 +22,15 @@ import org.gputelemetry.pipeline.model.SampleBatch;
  * (UUIDs, hostnames, metric names, ...) and GPUs, then fixed-width rows that refer to them by
  * index. DCGM batches repeat the same few strings in every row, so this is several times smaller
  * and faster than JSON. Strings are UTF-8. Stateless and thread-safe.
+ *
+ * <p>Version 2 added the GPU's PCI bus, driver and MIG attributes and each sample's labels;
+ * version 1 (spool files and Redis entries written before) is still read.
  */
 public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleBatch> {
 
   public static final String NAME = "sample-batch";
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
+  private static final byte VERSION_1 = 1;
   private static final int NONE = -1;
 
   @Override
@@ -51,6 +56,15 @@ public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleB
         intern(strings, stringTable, s.gpu().device());
         intern(strings, stringTable, s.gpu().modelName());
         intern(strings, stringTable, s.gpu().hostname());
+        intern(strings, stringTable, s.gpu().pciBusId());
+        intern(strings, stringTable, s.gpu().driverVersion());
+        intern(strings, stringTable, s.gpu().parentUuid());
+        intern(strings, stringTable, s.gpu().migProfile());
+      }
+      Labels labels = s.labels();
+      for (int i = 0; i < labels.size(); i++) {
+        intern(strings, stringTable, labels.name(i));
+        intern(strings, stringTable, labels.value(i));
       }
       intern(strings, stringTable, s.metric());
       intern(strings, stringTable, s.container());
@@ -72,6 +86,10 @@ public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleB
       out.writeInt(ref(strings, g.device()));
       out.writeInt(ref(strings, g.modelName()));
       out.writeInt(ref(strings, g.hostname()));
+      out.writeInt(ref(strings, g.pciBusId()));
+      out.writeInt(ref(strings, g.driverVersion()));
+      out.writeInt(ref(strings, g.parentUuid()));
+      out.writeInt(ref(strings, g.migProfile()));
     }
     out.writeInt(batch.size());
     for (Sample s : batch.samples()) {
@@ -82,6 +100,12 @@ public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleB
       out.writeInt(ref(strings, s.container()));
       out.writeInt(ref(strings, s.pod()));
       out.writeInt(ref(strings, s.namespace()));
+      Labels labels = s.labels();
+      out.writeShort(labels.size());
+      for (int i = 0; i < labels.size(); i++) {
+        out.writeInt(strings.get(labels.name(i)));
+        out.writeInt(strings.get(labels.value(i)));
+      }
     }
   }
 
@@ -117,7 +141,7 @@ public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleB
   /** Reads a batch written by {@link #encode}. */
   public static SampleBatch decode(ByteBuf in) {
     byte version = in.readByte();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_1) {
       throw new IllegalArgumentException("unknown sample batch encoding version " + version);
     }
     String producer = readString(in);
@@ -129,16 +153,41 @@ public final class SampleBatchCodec implements MessageCodec<SampleBatch, SampleB
     }
     Gpu[] gpus = new Gpu[in.readInt()];
     for (int i = 0; i < gpus.length; i++) {
-      gpus[i] = new Gpu(strings[in.readInt()], in.readInt(), deref(strings, in.readInt()),
-          deref(strings, in.readInt()), deref(strings, in.readInt()));
+      String uuid = strings[in.readInt()];
+      int index = in.readInt();
+      String device = deref(strings, in.readInt());
+      String model = deref(strings, in.readInt());
+      String host = deref(strings, in.readInt());
+      gpus[i] = version == VERSION_1 ? new Gpu(uuid, index, device, model, host)
+          : new Gpu(uuid, index, device, model, host, deref(strings, in.readInt()), deref(strings, in.readInt()),
+              deref(strings, in.readInt()), deref(strings, in.readInt()));
     }
     int n = in.readInt();
     List<Sample> samples = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      samples.add(new Sample(gpus[in.readInt()], strings[in.readInt()], in.readLong(), in.readDouble(),
-          deref(strings, in.readInt()), deref(strings, in.readInt()), deref(strings, in.readInt())));
+      Gpu gpu = gpus[in.readInt()];
+      String metric = strings[in.readInt()];
+      long ts = in.readLong();
+      double value = in.readDouble();
+      String container = deref(strings, in.readInt());
+      String pod = deref(strings, in.readInt());
+      String namespace = deref(strings, in.readInt());
+      Labels labels = version == VERSION_1 ? Labels.EMPTY : readLabels(in, strings);
+      samples.add(new Sample(gpu, metric, ts, value, container, pod, namespace, labels));
     }
     return new SampleBatch(producer, sequence, created, samples);
+  }
+
+  private static Labels readLabels(ByteBuf in, String[] strings) {
+    int n = in.readShort();
+    if (n == 0) {
+      return Labels.EMPTY;
+    }
+    String[] pairs = new String[2 * n];
+    for (int i = 0; i < pairs.length; i++) {
+      pairs[i] = strings[in.readInt()];
+    }
+    return Labels.of(pairs);
   }
 
   @Override

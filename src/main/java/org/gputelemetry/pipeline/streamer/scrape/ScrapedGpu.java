@@ -4,9 +4,8 @@ import java.util.Objects;
 import org.gputelemetry.pipeline.model.Gpu;
 
 /**
- * A GPU (or MIG instance) as dcgm-exporter labels it, with the attributes the pipeline's
- * {@link Gpu} does not carry yet: {@code pci_bus_id}, the driver version, and for a MIG instance
- * its parent and profile. Immutable; {@link DcgmExporterMapping} hands out one instance per
+ * A GPU (or MIG instance) as dcgm-exporter labels it, with its {@code pci_bus_id}, driver version, and for a MIG instance its parent, profile
+ * and instance id. Immutable; {@link DcgmExporterMapping} hands out one instance per
  * identity, so samples share it.
  *
  * @param uuid the GPU's UUID, or {@code MIG-<parent UUID>/<GPU_I_ID>} for a MIG instance
@@ -29,8 +28,8 @@ public record ScrapedGpu(String uuid, int gpuIndex, String device, String modelN
     return parentUuid != null;
   }
 
-  /** The pipeline's GPU record (without the attributes it has no field for). */
+  /** The pipeline's GPU record. */
   public Gpu toGpu() {
-    return new Gpu(uuid, gpuIndex, device, modelName, hostname);
+    return new Gpu(uuid, gpuIndex, device, modelName, hostname, pciBusId, driverVersion, parentUuid, migProfile);
   }
 }

@@ -3,6 +3,7 @@ package org.gputelemetry.pipeline.streamer.scrape;
 import java.util.Objects;
 import java.util.SortedMap;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 
 /**
@@ -24,12 +25,8 @@ public record ScrapedSample(ScrapedGpu gpu, String metric, long timestampMicros,
     Objects.requireNonNull(labels, "labels");
   }
 
-  /**
-   * The pipeline's sample. {@link Sample} has no place for {@link #labels()} yet, so series that
-   * differ only in them collapse into one: the model needs a labels field before XID series can
-   * travel (see the notes of this package).
-   */
+  /** The pipeline's sample, with {@link #labels()} as its labels (part of its series' identity). */
   public Sample toSample(Gpu modelGpu) {
-    return new Sample(modelGpu, metric, timestampMicros, value, container, pod, namespace);
+    return new Sample(modelGpu, metric, timestampMicros, value, container, pod, namespace, Labels.of(labels));
   }
 }

@@ -39,7 +39,8 @@ class DcgmExporterMappingTest {
     assertEquals("550.127.08", gpu5.driverVersion());
     assertFalse(gpu5.isMigInstance());
     assertNull(gpu5.migProfile());
-    assertEquals(new Gpu(gpu5.uuid(), 5, "nvidia5", "NVIDIA H100 80GB HBM3", "gpu-node-07"), gpu5.toGpu());
+    assertEquals(new Gpu(gpu5.uuid(), 5, "nvidia5", "NVIDIA H100 80GB HBM3", "gpu-node-07", "00000000:AB:00.0",
+        "550.127.08", null, null), gpu5.toGpu());
     // one shared record per GPU
     assertEquals(8, r.samples().stream().map(s -> System.identityHashCode(s.gpu())).distinct().count());
     ScrapedSample first = r.samples().get(0);
