@@ -182,7 +182,7 @@ final class StoreWriter implements Runnable {
     LOG.warn("Store refused {} sample(s) for their content; set aside as dead letters, the rest stored "
         + "(first: {}; GET /api/v1/dead-letters lists them)", dead.size(), dead.get(0).reason());
     Outcome o = untilAnswered(() -> store.deadLetter(dead),
-        e -> StoreFailure.isContent(e) || e instanceof UnsupportedOperationException, dead.size(), false);
+        e -> StoreFailure.isContent(e) || e instanceof DeadLettersNotKeptException, dead.size(), false);
     if (o.refused()) {
       LOG.error("Dead letters not kept ({}); lost: {}", o.refusal(),
           dead.stream().map(d -> d.sample().toString().replace("\u0000", "\\u0000")).toList());

@@ -69,7 +69,7 @@ public interface TelemetryStore {
    * that refuses no content (the memory store) has nothing to keep.
    */
   default Future<Void> deadLetter(List<DeadLetter> letters) {
-    return Future.failedFuture(new UnsupportedOperationException(getClass().getSimpleName() + " keeps no dead letters"));
+    return Future.failedFuture(new DeadLettersNotKeptException(getClass().getSimpleName()));
   }
 
   /** The newest {@code limit} dead letters, newest first; empty for a store that keeps none. */
