@@ -106,7 +106,8 @@ final class FleetTelemetryApi {
     TelemetryApi.respond(ctx, store.gpus(r.hostname()).compose(gpus -> answer(r, gpus)));
   }
 
-  private Future<JsonObject> answer(Request r, List<GpuRecord> gpus) {
+  /** The answer for {@code gpus}, the catalogue (of the host) the request covers. */
+  Future<JsonObject> answer(Request r, List<GpuRecord> gpus) {
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     Set<String> hosts = new HashSet<>();
