@@ -123,7 +123,8 @@ class FleetTelemetryIT {
   @Test
   void tooManyPointsIs400NamingStepAndAStepThatFits() {
     String e = error("/api/v1/telemetry?metric=util&step=1s");
-    assertTrue(e.contains("parameter 'step'") && e.contains("30 series"), e);
+    assertTrue(e.contains("parameter 'step'") && e.contains("30 series x 35941 buckets") && e.contains("3333 buckets per"), e);
+    assertTrue(e.contains("use step=10787ms"), e);
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("use step=(\\w+) or longer").matcher(e);
     assertTrue(m.find(), e);
     ok("/api/v1/telemetry?metric=util&step=" + m.group(1));
