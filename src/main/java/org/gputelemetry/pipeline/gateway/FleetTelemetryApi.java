@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.gputelemetry.pipeline.config.Durations;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Aggregation;
 import org.gputelemetry.pipeline.store.Bucket;
 import org.gputelemetry.pipeline.store.BucketQuery;
 import org.gputelemetry.pipeline.store.FleetQuery;
@@ -73,7 +74,7 @@ final class FleetTelemetryApi {
 
   /** The request's parameters; {@code stepMicros} 0 when step is to be picked. */
   record Request(String metric, String hostname, long startMicros, long endMicros, String stepText, long stepMicros,
-                 org.gputelemetry.pipeline.store.Aggregation agg, FleetQuery.GroupBy groupBy) {
+                 Aggregation agg, FleetQuery.GroupBy groupBy) {
   }
 
   static Request parse(MultiMap params, long nowMicros) {
@@ -125,12 +126,16 @@ final class FleetTelemetryApi {
       case HOSTNAME -> hosts.size();
       case FLEET -> 1;
     };
+    // a group's last looks up each member's newest sample per bucket: bounded as if each GPU were a series
+    int weight = r.agg() == Aggregation.LAST && r.groupBy() != FleetQuery.GroupBy.GPU ? members : series;
+    String what = weight == series ? series + " series" : members + " GPUs (agg=last counts each GPU of a group)";
     long start = Math.max(r.startMicros(), first);
     long end = Math.min(r.endMicros(), last);
-    int perSeries = series == 0 ? BucketQuery.MAX_BUCKETS : Math.min(BucketQuery.MAX_BUCKETS, FleetQuery.MAX_POINTS / series);
+    int perSeries = weight == 0 ? BucketQuery.MAX_BUCKETS : Math.min(BucketQuery.MAX_BUCKETS, FleetQuery.MAX_POINTS / weight);
     if (perSeries < 2) {
-      throw ApiException.badParameter("group_by", "this request would give " + series + " series, too many to fit "
-          + FleetQuery.MAX_POINTS + " points at any step: narrow it with hostname, or use group_by=hostname or fleet");
+      throw ApiException.badParameter("group_by", "this request would give " + what + ", too many to fit "
+          + FleetQuery.MAX_POINTS + " points at any step: narrow it with hostname, or use group_by=hostname or fleet"
+          + (weight == series ? "" : " with another agg"));
     }
     String stepText = r.stepText();
     long step = r.stepMicros();
@@ -152,7 +157,7 @@ final class FleetTelemetryApi {
     if (buckets > perSeries) {
       long fits = smallestFit(end - start, perSeries);
       long fitsMillis = Math.max(1, Math.floorDiv(fits + 999, 1000));
-      throw ApiException.badParameter("step", "this window would give " + series + " series x " + buckets
+      throw ApiException.badParameter("step", "this window would give " + what + " x " + buckets
           + " buckets, more than the " + perSeries + " buckets per series that fit (at most " + FleetQuery.MAX_POINTS
           + " points, " + BucketQuery.MAX_BUCKETS + " per series): use step="
           + Durations.format(Duration.ofMillis(fitsMillis)) + " or longer");

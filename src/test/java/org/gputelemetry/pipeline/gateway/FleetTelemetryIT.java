@@ -130,6 +130,9 @@ class FleetTelemetryIT {
     ok("/api/v1/telemetry?metric=util&step=" + m.group(1));
     // one series may hold up to 10,000 buckets: the same step fits the fleet
     ok("/api/v1/telemetry?metric=util&step=5s&group_by=fleet");
+    // a group's last is bounded per member GPU: 30 of them, as per GPU
+    String last = error("/api/v1/telemetry?metric=util&step=5s&group_by=fleet&agg=last");
+    assertTrue(last.contains("30 GPUs (agg=last") && last.contains("use step=10787ms"), last);
     String fleet = error("/api/v1/telemetry?metric=util&step=1s&group_by=fleet");
     assertTrue(fleet.contains("use step=3595ms"), fleet);
     ok("/api/v1/telemetry?metric=util&step=3595ms&group_by=fleet");
