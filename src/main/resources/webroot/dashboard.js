@@ -1,10 +1,15 @@
-// The live fleet dashboard: hosts and their GPUs as tiles coloured by one metric, updated over
-// the WebSocket feed; a click shows the GPU's recent history from the REST API on a canvas chart.
+// The live fleet dashboard: hosts and their GPUs as tiles coloured by one metric, painted at load
+// from the newest stored samples (/api/v1/latest) and then updated over the WebSocket feed; a
+// click shows the GPU's recent history from the REST API on a canvas chart (downsampled with step
+// for windows too long to chart sample by sample).
 // Plain browser JavaScript, no libraries: everything it loads comes from this gateway.
 (function () {
   'use strict';
 
   const DEFAULT_METRIC = 'DCGM_FI_DEV_GPU_UTIL';
+  // windows up to this long are charted sample by sample; longer ones in at most MAX_POINTS buckets
+  const RAW_WINDOW_SECONDS = 300;
+  const MAX_POINTS = 500;
   const COLOURS = [[0x1b, 0x2b, 0x3c], [0x1f, 0x6f, 0x8b], [0x2c, 0xa5, 0x8d], [0xf2, 0xc1, 0x4e], [0xe4, 0x57, 0x2e]];
   const $ = (id) => document.getElementById(id);
 
@@ -89,6 +94,19 @@
 
   function loadCatalogue() {
     return api('api/v1/gpus').then((body) => body.gpus.forEach(addGpu));
+  }
+
+  /** Paints every tile from the newest stored sample of the metric: the feed only carries what comes next. */
+  function loadLatest() {
+    const metric = state.metric;
+    return api('api/v1/latest?metric=' + encodeURIComponent(metric)).then((body) => {
+      if (metric !== state.metric) {
+        return;
+      }
+      body.samples.forEach((s) => applySample(s));
+      document.body.dataset.latest = String(body.samples.length);
+      scheduleRender();
+    });
   }
 
   function loadMetrics() {
@@ -214,12 +232,8 @@
     if (s.metric !== state.metric) {
       return;
     }
-    const entry = state.gpus.get(s.uuid) || addGpu({ uuid: s.uuid, hostname: s.hostname, gpu_index: null });
+    const entry = applySample(s);
     const ts = Date.parse(s.timestamp);
-    if (ts >= entry.ts || entry.value == null) {
-      entry.value = s.value;
-      entry.ts = ts;
-    }
     entry.updates++;
     scheduleRender();
     if (s.uuid === state.selected) {
@@ -230,6 +244,17 @@
       }
       drawChart();
     }
+  }
+
+  /** Takes {@code s} as its tile's value unless the tile already shows a newer one. */
+  function applySample(s) {
+    const entry = state.gpus.get(s.uuid) || addGpu({ uuid: s.uuid, hostname: s.hostname, gpu_index: null });
+    const ts = Date.parse(s.timestamp);
+    if (ts >= entry.ts || entry.value == null) {
+      entry.value = s.value;
+      entry.ts = ts;
+    }
+    return entry;
   }
 
   setInterval(() => {
@@ -257,9 +282,12 @@
     const end = Math.max(entry.ts || 0, 0) || Date.now();
     const start = new Date(end - state.windowSeconds * 1000).toISOString();
     const base = 'api/v1/gpus/' + encodeURIComponent(uuid) + '/telemetry?metric=' + encodeURIComponent(state.metric)
-      + '&start_time=' + encodeURIComponent(start) + '&limit=10000';
+      + '&start_time=' + encodeURIComponent(start) + '&end_time=' + encodeURIComponent(new Date(end).toISOString());
+    // long windows: whole-second buckets, at most MAX_POINTS of them (one more where the window straddles one)
+    const step = state.windowSeconds > RAW_WINDOW_SECONDS ? Math.ceil(state.windowSeconds / (MAX_POINTS - 1)) + 's' : null;
     const points = [];
-    const page = (cursor, n) => api(base + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '')).then((body) => {
+    const page = (cursor, n) => api(base + (step ? '&step=' + step + '&agg=avg' : '&limit=10000')
+        + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '')).then((body) => {
       body.samples.forEach((s) => points.push([Date.parse(s.timestamp), s.value]));
       return body.next_cursor && n < 5 ? page(body.next_cursor, n + 1) : points;
     });
@@ -269,7 +297,9 @@
         return;
       }
       state.series = pts;
-      $('chart-note').textContent = pts.length + ' samples in the last ' + label(state.windowSeconds) + ', live';
+      $('chart').dataset.step = step || '';
+      $('chart-note').textContent = pts.length + (step ? ' averages of ' + step : ' samples') + ' in the last '
+        + label(state.windowSeconds) + ', live';
       drawChart();
     }).catch((e) => {
       $('chart-note').textContent = 'cannot load history: ' + e.message;
@@ -368,12 +398,14 @@
       g.tile.querySelector('.val').textContent = '·';
     });
     subscribe();
+    loadLatest().catch(() => {});
     if (state.selected) {
       select(state.selected);
     }
   });
 
   Promise.all([loadMetrics(), loadCatalogue()])
+    .then(loadLatest)
     .catch((e) => setLink(false, e.message))
     .then(connect);
 })();

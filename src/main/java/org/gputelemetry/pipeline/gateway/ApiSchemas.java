@@ -23,6 +23,7 @@ public final class ApiSchemas {
   public static final String GPU_LATEST = "GpuLatest";
   public static final String BUCKET_PAGE = "BucketPage";
   public static final String LATEST_LIST = "LatestList";
+  public static final String FLEET_TELEMETRY = "FleetTelemetry";
   public static final String HOST_LIST = "HostList";
   public static final String HEALTH = "Health";
   public static final String LIVE_FRAME = "LiveFrame";
@@ -127,6 +128,23 @@ public final class ApiSchemas {
                 .put("description", "one per metric and non-empty bucket, by bucket start then metric name "
                     + "(order=desc: reversed)")),
         "uuid", "step", "agg", "count", "samples"));
+    c.put(FLEET_TELEMETRY, object(new JsonObject()
+            .put("metric", string())
+            .put("step", string().put("description", "the step as requested, or the one picked"))
+            .put("agg", oneOf("avg", "min", "max", "sum", "count", "last"))
+            .put("group_by", oneOf("gpu", "hostname", "fleet"))
+            .put("series", array(object(new JsonObject()
+                    .put("uuid", string().put("description", "the GPU (group_by=gpu only)"))
+                    .put("hostname", nullable("string").put("description", "the host (not with group_by=fleet)"))
+                    .put("samples", array(object(new JsonObject()
+                            .put("timestamp", dateTime().put("description", "the bucket's start"))
+                            .put("value", new JsonObject().put("type", "number"))
+                            .put("count", integer(1, Long.MAX_VALUE).put("description", "samples in the bucket, "
+                                + "over all the series' GPUs")),
+                        "timestamp", "value", "count")).put("description", "non-empty buckets, by bucket start")),
+                "samples"))
+                .put("description", "per GPU or host in catalogue order; exactly one for group_by=fleet")),
+        "metric", "step", "agg", "group_by", "series"));
     c.put(GPU_LATEST, object(new JsonObject().put("uuid", string())
             .put("samples", array(ref(SAMPLE)).put("description", "the newest sample of each metric, by metric name")),
         "uuid", "samples"));

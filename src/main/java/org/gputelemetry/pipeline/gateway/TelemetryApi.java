@@ -98,6 +98,7 @@ public final class TelemetryApi {
             .error(400, "metric is missing, or a parameter is malformed (the message names it)")
             .error(503, "the store cannot answer")
             .handler(this::latest),
+        new FleetTelemetryApi(store).route(),
         ApiRoute.get(BASE + "/gpus/{uuid}", "getGpu").secured()
             .regex(BASE + "/gpus/(?<uuid>.+)")
             .summary("One GPU")
@@ -220,7 +221,7 @@ public final class TelemetryApi {
     return new ApiException(404, "no GPU with uuid '" + ApiException.clip(uuid) + "'");
   }
 
-  private static void respond(RoutingContext ctx, Future<JsonObject> body) {
+  static void respond(RoutingContext ctx, Future<JsonObject> body) {
     body.onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.json(ar.result());

@@ -45,7 +45,7 @@ final class TelemetryQueryParams {
     return new SampleQuery(uuid, start, end, metric, limit, cursor, descending(params.get("order")));
   }
 
-  private static long time(MultiMap params, String name, long def, long nowMicros) {
+  static long time(MultiMap params, String name, long def, long nowMicros) {
     String v = blankToNull(params.get(name));
     if (v == null) {
       return def;

@@ -52,6 +52,20 @@ public interface TelemetryStore {
   Future<List<Bucket>> buckets(BucketQuery query);
 
   /**
+   * One metric's buckets over many GPUs ({@code query.hostname()}'s, or all), one series per GPU,
+   * per host or for the fleet, each ordered by bucket start; a series per GPU or host that holds a
+   * sample in the window, and for the fleet always exactly one (empty when nothing matches).
+   * Groups combine their members' buckets: avg = sum / count over all members' samples; min, max,
+   * sum, count over the members; last = the value of the member whose newest sample in the bucket
+   * is newest. A GPU's bucket aggregates across the label sets of its samples. The caller bounds
+   * the answer ({@link FleetQuery#MAX_POINTS}). The default composes {@link #gpus} and
+   * {@link #buckets}, GPU by GPU; a store may answer in one query instead.
+   */
+  default Future<List<FleetSeries>> fleetBuckets(FleetQuery query) {
+    return FleetBuckets.compose(this, query);
+  }
+
+  /**
    * The newest sample of each metric of one GPU, sorted by metric name; empty for an unknown GPU.
    */
   Future<List<Sample>> latest(String uuid);

@@ -122,6 +122,36 @@ class DashboardBrowserIT {
   }
 
   @Test
+  void afterAOnePassReplayTheDashboardPaintsFromTheStoreAndChartsLongWindowsWithStep() {
+    // a replay that has finished sends no more live frames: the tiles can only come from /api/v1/latest
+    Vertx replayVertx = Vertx.vertx();
+    try {
+      PipelineVerticle replay = Pipelines.deploy(replayVertx, Pipelines.onePassAllInOne(null));
+      await(replay.streamer().finished(), 120);
+      int gpus = SampleCsv.byGpu().size();
+      String replayBase = "http://127.0.0.1:" + replay.gatewayPort() + "/";
+      io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(replayVertx);
+      org.gputelemetry.pipeline.testutil.Poll.until("every GPU stored", 60, () -> await(client.getAbs(replayBase
+          + "api/v1/latest?metric=DCGM_FI_DEV_GPU_UTIL").send()).bodyAsJsonObject().getInteger("count") == gpus);
+      driver.get(replayBase);
+      waitUpTo(30).until(d -> d.findElements(By.cssSelector("button.tile[data-value]")).size() == gpus);
+      assertEquals(String.valueOf(gpus), driver.findElement(By.tagName("body")).getDomAttribute("data-latest"));
+      assertTrue(driver.findElements(By.cssSelector("button.tile")).stream()
+          .allMatch(t -> "0".equals(t.getDomAttribute("data-updates"))), "no live frame painted a tile");
+
+      driver.findElement(By.cssSelector("button.tile")).click();
+      driver.findElement(By.cssSelector("#windows button[data-seconds='86400']")).click();
+      WebElement chart = driver.findElement(By.id("chart"));
+      waitUpTo(20).until(d -> driver.findElement(By.id("chart-note")).getText().contains("24 h"));
+      assertEquals("174s", chart.getDomAttribute("data-step"));
+      int points = Integer.parseInt(chart.getDomAttribute("data-points"));
+      assertTrue(points > 0 && points <= 500, "points " + points);
+    } finally {
+      await(replayVertx.close());
+    }
+  }
+
+  @Test
   void swaggerUiRendersEveryOperationOfTheDocument() throws Exception {
     driver.get(base + "docs");
     waitUpTo(30).until(d -> d.findElements(By.cssSelector(".opblock")).size() >= 13);

@@ -103,7 +103,7 @@ class OpenApiDocumentIT {
     }
     assertTrue(unnamed.isEmpty(), "routes added outside the route table: " + unnamed);
     assertEquals(documentedOperations(), served);
-    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/gpus/{uuid}/latest", "/api/v1/latest", "/api/v1/metrics",
+    assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/gpus/{uuid}/latest", "/api/v1/latest", "/api/v1/telemetry", "/api/v1/metrics",
         "/api/v1/hosts", "/api/v1/dead-letters", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
         document.getJsonObject("paths").fieldNames());
     // and each documented operation really answers with a documented status (not the router's 404)
@@ -147,6 +147,12 @@ class OpenApiDocumentIT {
     requests.put("/api/v1/latest?metric=DCGM_FI_DEV_GPU_UTIL&hostname=" + URLEncoder.encode(host, StandardCharsets.UTF_8),
         "/api/v1/latest");
     requests.put("/api/v1/latest", "/api/v1/latest");
+    requests.put("/api/v1/telemetry?metric=DCGM_FI_DEV_GPU_UTIL", "/api/v1/telemetry");
+    requests.put("/api/v1/telemetry?metric=DCGM_FI_DEV_GPU_UTIL&step=1h&agg=max&group_by=hostname", "/api/v1/telemetry");
+    requests.put("/api/v1/telemetry?metric=DCGM_FI_DEV_GPU_UTIL&group_by=fleet&agg=last", "/api/v1/telemetry");
+    requests.put("/api/v1/telemetry?metric=nothing&group_by=fleet", "/api/v1/telemetry");
+    requests.put("/api/v1/telemetry", "/api/v1/telemetry");
+    requests.put("/api/v1/telemetry?metric=DCGM_FI_DEV_GPU_UTIL&step=1ms&start_time=now-36500d", "/api/v1/telemetry");
     requests.put("/api/v1/metrics", "/api/v1/metrics");
     requests.put("/api/v1/hosts", "/api/v1/hosts");
     requests.put("/health", "/health");
