@@ -21,6 +21,7 @@ import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.store.DeadLetter;
+import org.gputelemetry.pipeline.store.DeadLettersNotKeptException;
 import org.gputelemetry.pipeline.store.StoreFailure;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.transport.CommittedListener;
