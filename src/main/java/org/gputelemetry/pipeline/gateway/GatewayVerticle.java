@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gputelemetry.pipeline.config.GatewaySettings;
+import org.gputelemetry.pipeline.gateway.graphql.GraphqlEndpoint;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.store.TelemetryStore;
@@ -88,6 +89,9 @@ public final class GatewayVerticle extends VerticleBase {
     }
     for (ApiRoute r : routes) {
       r.mount(router, r.path().startsWith("/ws/") ? wsAuth : restAuth);
+    }
+    if (settings.graphqlEnabled()) {
+      GraphqlEndpoint.mount(vertx, router, new TelemetryApi(store), settings.websocketQueueSize(), restAuth, wsAuth);
     }
     router.get("/docs/*").setName("assets /docs/*").handler(docs.assets());
     router.get("/*").setName("assets /*").handler(webroot);
