@@ -56,8 +56,6 @@ public final class GraphqlEndpoint {
         .handler(GraphQLHandler.create(graphql, new GraphQLHandlerOptions().setRequestBatchingEnabled(false)));
     GraphiQLHandler graphiql = GraphiQLHandler.create(vertx, new GraphiQLHandlerOptions().setEnabled(true)
         .setGraphQLUri(PATH).setGraphQLWSEnabled(true).setGraphWSQLUri(PATH));
-    router.route(GRAPHIQL).setName(ROUTE_PREFIX + "graphiql redirect")
-        .handler(ctx -> ctx.redirect(GRAPHIQL + "/"));
     router.route(GRAPHIQL + "/*").setName(ROUTE_PREFIX + "graphiql").subRouter(graphiql.router());
   }
 }
