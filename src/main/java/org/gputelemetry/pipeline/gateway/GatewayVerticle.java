@@ -109,6 +109,9 @@ public final class GatewayVerticle extends VerticleBase {
         // no h2c sniffing: it waits for a client's first bytes before the connection is known
         // (and timed), and the gateway serves HTTP/1.1 only
         .setHttp2ClearTextEnabled(false);
+    if (settings.graphqlEnabled()) {
+      options.setWebSocketSubProtocols(List.of(GraphqlEndpoint.WS_SUBPROTOCOL));
+    }
     if (settings.tls().enabled()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(settings.tls().certPath()).setKeyPath(settings.tls().keyPath()));

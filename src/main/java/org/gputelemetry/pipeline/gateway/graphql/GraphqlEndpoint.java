@@ -26,6 +26,8 @@ public final class GraphqlEndpoint {
 
   public static final String PATH = "/graphql";
   public static final String GRAPHIQL = "/graphiql";
+  /** The WebSocket subprotocol the server must offer for subscriptions. */
+  public static final String WS_SUBPROTOCOL = "graphql-transport-ws";
   /** Router entry names start with this (the OpenAPI document describes REST only). */
   public static final String ROUTE_PREFIX = "graphql ";
   /** Largest POST body: queries are text, a few KB at most. */
