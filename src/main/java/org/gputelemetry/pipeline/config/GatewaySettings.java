@@ -26,10 +26,11 @@ import java.util.List;
  * @param headerTimeout a new connection must have sent its first request's headers within this long
  * @param maxConnections open connections the gateway accepts; 0 = derived from the file-descriptor
  *     limit (see {@link #effectiveMaxConnections()})
+ * @param graphqlEnabled serve GraphQL at {@code /graphql} and GraphiQL at {@code /graphiql}
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
                               Tls tls, Auth auth, int websocketQueueSize, int instances,
-                              Duration idleTimeout, Duration headerTimeout, int maxConnections) {
+                              Duration idleTimeout, Duration headerTimeout, int maxConnections, boolean graphqlEnabled) {
 
   /** The most connections a derived {@code maxConnections} allows. */
   public static final int MAX_CONNECTIONS_CEILING = 10_000;
@@ -91,7 +92,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         j.intValue("instances", 0, 0, 64),
         positive(j, "idleTimeout", j.duration("idleTimeout", Duration.ofSeconds(60))),
         positive(j, "headerTimeout", j.duration("headerTimeout", Duration.ofSeconds(10))),
-        j.intValue("maxConnections", 0, 0, 1_000_000));
+        j.intValue("maxConnections", 0, 0, 1_000_000),
+        j.child("graphql").allowOnly().bool("enabled", true));
   }
 
   private static Duration positive(DescriptorJson j, String name, Duration d) {
@@ -176,7 +178,7 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         .put("tls", tls.toJson()).put("auth", auth.toJson())
         .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances)
         .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
-        .put("maxConnections", maxConnections);
+        .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled));
   }
 
   /** {@code https} when TLS is on, else {@code http}. */

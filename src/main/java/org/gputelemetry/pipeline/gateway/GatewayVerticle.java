@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gputelemetry.pipeline.config.GatewaySettings;
+import org.gputelemetry.pipeline.gateway.graphql.GraphqlEndpoint;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.store.TelemetryStore;
@@ -89,6 +90,9 @@ public final class GatewayVerticle extends VerticleBase {
     for (ApiRoute r : routes) {
       r.mount(router, r.path().startsWith("/ws/") ? wsAuth : restAuth);
     }
+    if (settings.graphqlEnabled()) {
+      GraphqlEndpoint.mount(vertx, router, new TelemetryApi(store), settings.websocketQueueSize(), restAuth, wsAuth);
+    }
     router.get("/docs/*").setName("assets /docs/*").handler(docs.assets());
     router.get("/*").setName("assets /*").handler(webroot);
     router.route().setName("failures").failureHandler(GatewayVerticle::failure);
@@ -105,6 +109,9 @@ public final class GatewayVerticle extends VerticleBase {
         // no h2c sniffing: it waits for a client's first bytes before the connection is known
         // (and timed), and the gateway serves HTTP/1.1 only
         .setHttp2ClearTextEnabled(false);
+    if (settings.graphqlEnabled()) {
+      options.setWebSocketSubProtocols(List.of(GraphqlEndpoint.WS_SUBPROTOCOL));
+    }
     if (settings.tls().enabled()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(settings.tls().certPath()).setKeyPath(settings.tls().keyPath()));

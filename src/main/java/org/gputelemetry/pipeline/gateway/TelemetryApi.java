@@ -1,6 +1,7 @@
 package org.gputelemetry.pipeline.gateway;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +33,7 @@ public final class TelemetryApi {
     this.store = store;
   }
 
-  TelemetryStore store() {
+  public TelemetryStore store() {
     return store;
   }
 
@@ -121,13 +122,25 @@ public final class TelemetryApi {
   }
 
   private void gpu(RoutingContext ctx) {
-    String uuid = uuid(ctx);
-    respond(ctx, store.gpu(uuid).map(found -> ApiJson.gpu(found.orElseThrow(() -> notFound(uuid)))));
+    respond(ctx, gpuJson(uuid(ctx)));
   }
 
   private void gpuLatest(RoutingContext ctx) {
-    String uuid = uuid(ctx);
-    respond(ctx, store.gpu(uuid).compose(found -> {
+    respond(ctx, gpuLatestJson(uuid(ctx)));
+  }
+
+  private void latest(RoutingContext ctx) {
+    respond(ctx, latestJson(ctx.request().getParam("metric"), ctx.request().getParam("hostname")));
+  }
+
+  /** One GPU as REST answers it; fails with a 404 {@link ApiException} when unknown (GraphQL shares it). */
+  public Future<JsonObject> gpuJson(String uuid) {
+    return store.gpu(uuid).map(found -> ApiJson.gpu(found.orElseThrow(() -> notFound(uuid))));
+  }
+
+  /** The newest sample of each metric of one GPU, as REST answers it. */
+  public Future<JsonObject> gpuLatestJson(String uuid) {
+    return store.gpu(uuid).compose(found -> {
       if (found.isEmpty()) {
         throw notFound(uuid);
       }
@@ -136,20 +149,36 @@ public final class TelemetryApi {
       JsonArray arr = new JsonArray();
       samples.forEach(sample -> arr.add(ApiJson.sample(sample)));
       return new JsonObject().put("uuid", uuid).put("samples", arr);
-    }));
+    });
   }
 
-  private void latest(RoutingContext ctx) {
-    String metric = TelemetryQueryParams.blankToNull(ctx.request().getParam("metric"));
+  /** The newest sample of {@code metric} for every GPU (of {@code hostname}), as REST answers it. */
+  public Future<JsonObject> latestJson(String metricParam, String hostnameParam) {
+    String metric = TelemetryQueryParams.blankToNull(metricParam);
     if (metric == null) {
       throw ApiException.badParameter("metric", "is required (e.g. metric=DCGM_FI_DEV_GPU_UTIL)");
     }
-    String hostname = TelemetryQueryParams.blankToNull(ctx.request().getParam("hostname"));
-    respond(ctx, store.latestOf(metric, hostname).map(samples -> {
+    String hostname = TelemetryQueryParams.blankToNull(hostnameParam);
+    return store.latestOf(metric, hostname).map(samples -> {
       JsonArray arr = new JsonArray();
       samples.forEach(sample -> arr.add(ApiJson.liveSample(sample)));
       return new JsonObject().put("count", samples.size()).put("samples", arr);
-    }));
+    });
+  }
+
+  /**
+   * One GPU's telemetry as REST answers it, from the same parameters ({@code start_time},
+   * {@code end_time}, {@code metric}, {@code limit}, {@code cursor}, {@code order}, {@code step},
+   * {@code agg}); a malformed one throws a 400 {@link ApiException} naming it.
+   */
+  public Future<JsonObject> telemetryJson(String uuid, MultiMap params) {
+    SampleQuery query = TelemetryQueryParams.sampleQuery(uuid, params);
+    TelemetryQueryParams.Downsampling downsampling = TelemetryQueryParams.downsampling(params);
+    Future<GpuRecord> gpu = store.gpu(uuid).map(found -> found.orElseThrow(() -> notFound(uuid)));
+    if (downsampling != null) {
+      return gpu.compose(found -> buckets(found, query, downsampling));
+    }
+    return gpu.compose(found -> store.samples(query)).map(page -> new JsonObject(SampleJson.page(uuid, page)));
   }
 
   private void telemetry(RoutingContext ctx) {

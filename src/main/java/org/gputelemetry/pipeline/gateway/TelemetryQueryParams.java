@@ -12,7 +12,7 @@ import org.gputelemetry.pipeline.store.Cursor;
 import org.gputelemetry.pipeline.store.SampleQuery;
 
 /** Turns request parameters into store queries; every failure names the parameter. Stateless. */
-final class TelemetryQueryParams {
+public final class TelemetryQueryParams {
 
   private TelemetryQueryParams() {
   }
@@ -20,7 +20,7 @@ final class TelemetryQueryParams {
   /** Times such as {@code now} and {@code now-15m}: a duration as the descriptor writes them. */
   private static final Pattern RELATIVE = Pattern.compile("now(?:-(\\d{1,18})(ms|s|m|h|d))?");
 
-  static SampleQuery sampleQuery(String uuid, MultiMap params) {
+  public static SampleQuery sampleQuery(String uuid, MultiMap params) {
     return sampleQuery(uuid, params, Timestamps.nowMicros());
   }
 
@@ -71,12 +71,12 @@ final class TelemetryQueryParams {
   }
 
   /** {@code step} and {@code agg} of a downsampled request, or null for raw samples. */
-  record Downsampling(String stepText, long stepMicros, Aggregation agg) {
+  public record Downsampling(String stepText, long stepMicros, Aggregation agg) {
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d{1,18})(ms|s|m|h|d)");
 
-  static Downsampling downsampling(MultiMap params) {
+  public static Downsampling downsampling(MultiMap params) {
     String step = blankToNull(params.get("step"));
     String agg = blankToNull(params.get("agg"));
     if (step == null) {
@@ -160,7 +160,7 @@ final class TelemetryQueryParams {
     throw ApiException.badParameter("limit", "expected a whole number from 1 to " + SampleQuery.MAX_LIMIT + ", got '" + ApiException.clip(v) + "'");
   }
 
-  static String blankToNull(String v) {
+  public static String blankToNull(String v) {
     return v == null || v.isBlank() ? null : v.trim();
   }
 }
