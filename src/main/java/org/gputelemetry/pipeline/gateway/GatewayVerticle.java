@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gputelemetry.pipeline.config.GatewaySettings;
-import org.gputelemetry.pipeline.gateway.graphql.GraphqlEndpoint;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.store.TelemetryStore;

@@ -1,6 +1,5 @@
 package org.gputelemetry.pipeline.gateway;
 
-import org.gputelemetry.pipeline.gateway.graphql.GraphqlEndpoint;
 
 import static org.gputelemetry.pipeline.testutil.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.gateway.graphql;
+package org.gputelemetry.pipeline.gateway;
 
 import static org.gputelemetry.pipeline.testutil.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.gateway.graphql;
+package org.gputelemetry.pipeline.gateway;
 
 import graphql.GraphQL;
 import io.vertx.core.Handler;
