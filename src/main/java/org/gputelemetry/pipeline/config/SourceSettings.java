@@ -25,7 +25,7 @@ import org.gputelemetry.pipeline.streamer.scrape.ScrapeTarget;
  * @param interval time between two simulated ticks, or between two scrapes of a target
  *                 ({@code dcgm-exporter}, default 15 s)
  * @param targets the exporters a {@code dcgm-exporter} source scrapes (empty for other sources)
- * @param scrape how a {@code dcgm-exporter} source scrapes (its interval is {@code interval})
+ * @param scrape how a {@code dcgm-exporter} source scrapes (its interval is {@code interval}'s)
  */
 public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hosts, List<String> metrics, long seed,
                              Duration interval, List<ScrapeTarget> targets, ScrapeSettings scrape) {
@@ -39,12 +39,9 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
     SourceType type = j.choice("type", SourceType.CSV, SourceType.class);
     boolean scraping = type == SourceType.DCGM_EXPORTER;
     Duration interval = j.duration("interval", scraping ? ScrapeSettings.DEFAULT_INTERVAL : FleetConfig.DEFAULT_INTERVAL);
-    List<ScrapeTarget> targets = List.of();
-    ScrapeSettings scrape = null;
-    if (scraping) {
-      targets = targets(j);
-      scrape = scrapeSettings(j, interval);
-    }
+    List<ScrapeTarget> targets = scraping ? targets(j) : List.of();
+    // read (and checked) for every source, so the effective configuration lists them
+    ScrapeSettings scrape = scrapeSettings(j, scraping ? interval : ScrapeSettings.DEFAULT_INTERVAL);
     SourceSettings s = new SourceSettings(
         type,
         j.intValue("gpus", 64, 1, FleetConfig.MAX_GPUS),
@@ -77,7 +74,9 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
     try {
       return ScrapeTarget.listFromJson(array, j.key("targets"));
     } catch (IllegalArgumentException e) {
-      j.problem("targets", e.getMessage());
+      String m = e.getMessage();
+      j.problem("targets", m.startsWith("invalid configuration '") ? m.substring("invalid configuration '".length())
+          .replaceFirst("^([^']*)': ", "$1: ") : m);
       return List.of();
     }
   }
@@ -98,7 +97,8 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
       String m = e.getMessage();
       int at = m.indexOf(j.key(""));
       String key = at < 0 ? "interval" : m.substring(at + j.key("").length()).split("'", 2)[0];
-      j.problem(key, m);
+      int text = m.indexOf("': ");
+      j.problem(key, text < 0 ? m : m.substring(text + 3));
       return ScrapeSettings.defaults();
     }
   }
@@ -141,10 +141,9 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
         .put("interval", Durations.format(interval))
         .put("targets", new JsonArray(targets.stream().map(t -> (Object) new JsonObject().put("url", t.url())
             .put("hostname", t.hostname())).toList()));
-    if (scrape != null) {
-      scrape.toJson().forEach(e -> json.put(e.getKey(), json.containsKey(e.getKey()) ? json.getValue(e.getKey())
-          : e.getValue()));
-    }
+    json.put("timeout", Durations.format(scrape.timeout())).put("concurrency", scrape.concurrency())
+        .put("backoffMax", Durations.format(scrape.backoffMax())).put("maxResponseBytes", scrape.maxResponseBytes())
+        .put("forgetAfter", Durations.format(scrape.forgetAfter())).put("uuidLabel", scrape.uuidLabel());
     return json;
   }
 }

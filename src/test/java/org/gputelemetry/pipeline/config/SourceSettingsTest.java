@@ -70,7 +70,12 @@ class SourceSettingsTest {
 
   @Test
   void badValuesAreReportedByTheirKey() {
-    assertKey("streamer.source.type", new JsonObject().put("type", "dcgm-exporter"));
+    assertKey("streamer.source.type", new JsonObject().put("type", "prometheus"));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter"));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("ftp://host/metrics")));
+    assertKey("streamer.source.timeout", new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("http://127.0.0.1:9400/metrics")).put("timeout", "1ms"));
     assertKey("streamer.source.type", new JsonObject().put("type", "Simulate"));
     assertKey("streamer.source.gpus", new JsonObject().put("gpus", 0));
     assertKey("streamer.source.gpus", new JsonObject().put("gpus", "many"));
@@ -82,7 +87,7 @@ class SourceSettingsTest {
     assertKey("streamer.source.interval", new JsonObject().put("interval", "0ms"));
     assertKey("streamer.source.interval", new JsonObject().put("interval", "often"));
     assertKey("streamer.source.seed", new JsonObject().put("seed", 1.5));
-    assertKey("streamer.source.targets", new JsonObject().put("targets", new JsonArray()));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter").put("targets", new JsonArray()));
     ConfigException e = assertThrows(ConfigException.class,
         () -> PipelineSettings.fromJson(streamer(new JsonObject().put("type", "scrape"))));
     assertTrue(e.getMessage().contains("csv, simulate"), e.getMessage());
