@@ -9,13 +9,14 @@
 #   scripts/bench.sh clustered [--runs 5 --seconds 10 --warmup 10]   streamer -> clustered event bus (2 Hazelcast members, loopback) -> collector
 #   scripts/bench.sh scrape-parse [--endpoints 1000 --runs 5 --seconds 3 --warmup 5]   dcgm-exporter text parsed + mapped per core
 #   scripts/bench.sh scrape-loopback [--endpoints 1000 --interval 1s --timeout 10s --concurrency 64]   1,000 fake exporters scraped on loopback
+#   scripts/bench.sh scrape-fleet [--endpoints 1000 --interval 1s --concurrency 64]   the dcgm-exporter source end to end into the memory store
 #   scripts/bench.sh simulate [--runs 5 --seconds 3 --warmup 5]   the fleet simulator: samples/s of a 10,000-GPU fleet
 # Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -35,6 +36,7 @@ case "$which" in
   clustered) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ClusteredPipelineBench "$@" ;;
   scrape-parse) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeParseBench "$@" ;;
   scrape-loopback) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeLoopbackBench "$@" ;;
+  scrape-fleet) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeFleetBench "$@" ;;
   simulate) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.FleetSimulatorBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;

@@ -32,6 +32,7 @@ import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
 import org.gputelemetry.pipeline.streamer.StreamerVerticle;
+import org.gputelemetry.pipeline.transport.Addresses;
 import org.gputelemetry.pipeline.transport.CommittedBatches;
 import org.gputelemetry.pipeline.transport.StreamerMembership;
 import org.gputelemetry.pipeline.transport.Transport;
@@ -132,7 +133,9 @@ public final class PipelineVerticle extends VerticleBase {
       metrics.websocketClients(() -> gateways.stream().mapToInt(g -> g.feed() == null ? 0 : g.feed().clients()).sum());
       chain = chain
           // batches committed by collectors in other processes feed this gateway's live feed too
-          .compose(v -> transport.receiveCommitted((batch, at) -> CommittedBatches.publishLocally(vertx.eventBus(), batch, at)));
+          .compose(v -> transport.receiveCommitted((batch, at) -> CommittedBatches.publishLocally(vertx.eventBus(), batch, at)))
+          // and the scrape-target reports of their streamers its /api/v1/targets
+          .compose(v -> transport.receiveTargets(report -> vertx.eventBus().publish(Addresses.SCRAPE_TARGETS, report)));
     } else if (settings.ops().enabled()) {
       // the gateway serves /health, /ready and /metrics itself; other processes get a small ops server
       opsServer = new OpsVerticle(settings.ops(), ops);

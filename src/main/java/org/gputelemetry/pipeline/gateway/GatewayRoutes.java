@@ -19,10 +19,11 @@ final class GatewayRoutes {
   private GatewayRoutes() {
   }
 
-  static List<ApiRoute> table(TelemetryApi api, OpsEndpoints ops, LiveFeed feed, ApiDocs docs,
+  static List<ApiRoute> table(TelemetryApi api, TargetsApi targets, OpsEndpoints ops, LiveFeed feed, ApiDocs docs,
                               Handler<RoutingContext> dashboard) {
     List<ApiRoute> routes = new ArrayList<>(api.routes());
     routes.add(new DeadLetterApi(api.store()).route());
+    routes.add(targets.route());
     routes.add(ApiRoute.get(LiveFeed.PATH, "liveTelemetry").tag("live").secured()
         .summary("Live feed of committed samples (WebSocket)")
         .description("Upgrade to a WebSocket. The server first sends {\"type\":\"subscribed\",...} (LiveControl), then "
@@ -80,7 +81,7 @@ final class GatewayRoutes {
   /** The table with inert handlers: for writing the document without running a gateway. */
   static List<ApiRoute> describe(GatewaySettings settings) {
     Handler<RoutingContext> none = ctx -> ctx.fail(501);
-    return table(new TelemetryApi(null), new OpsEndpoints(null, new SimpleMeterRegistry()),
+    return table(new TelemetryApi(null), new TargetsApi(null), new OpsEndpoints(null, new SimpleMeterRegistry()),
         new LiveFeed(null, settings.websocketQueueSize(), settings.idleTimeout(), null), new ApiDocs(), none);
   }
 }

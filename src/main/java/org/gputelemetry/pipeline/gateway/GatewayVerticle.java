@@ -78,7 +78,9 @@ public final class GatewayVerticle extends VerticleBase {
     feed = new LiveFeed(vertx, settings.websocketQueueSize(), settings.idleTimeout(), metrics);
     ApiDocs docs = new ApiDocs();
     StaticHandler webroot = StaticHandler.create(WEBROOT).setCachingEnabled(false);
-    routes = GatewayRoutes.table(new TelemetryApi(store), ops, feed, docs, webroot);
+    TargetsApi targets = new TargetsApi(vertx);
+    targets.start();
+    routes = GatewayRoutes.table(new TelemetryApi(store), targets, ops, feed, docs, webroot);
     docs.publish(OpenApiDocument.build(routes, settings));
     Handler<RoutingContext> restAuth = null;
     Handler<RoutingContext> wsAuth = null;

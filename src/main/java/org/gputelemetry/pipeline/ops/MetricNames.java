@@ -10,6 +10,11 @@ public final class MetricNames {
   public static final String ROWS_STREAMED = "telemetry.rows.streamed";
   public static final String ROWS_REJECTED = "telemetry.rows.rejected";
   public static final String SOURCE_TICKS_SKIPPED = "telemetry.source.ticks.skipped";
+  public static final String SCRAPE_TARGET_UP = "telemetry.scrape.target.up";
+  public static final String SCRAPE_DURATION = "telemetry.scrape.duration";
+  public static final String SCRAPE_SAMPLES = "telemetry.scrape.samples";
+  public static final String SCRAPE_ERRORS = "telemetry.scrape.errors";
+  public static final String SCRAPE_REJECTS = "telemetry.scrape.rejects";
   public static final String BATCHES_SENT = "telemetry.batches.sent";
   public static final String BATCHES_RETRIED = "telemetry.batches.retried";
   public static final String TRANSPORT_QUEUE_DEPTH = "telemetry.transport.queue.depth";

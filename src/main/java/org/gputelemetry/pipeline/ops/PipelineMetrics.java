@@ -42,6 +42,9 @@ public final class PipelineMetrics {
   public final Counter spoolAppended;
   public final Counter spoolReplayed;
   public final Counter redisClaimed;
+  public final Counter scrapeSamples;
+  public final Counter scrapeErrors;
+  public final Timer scrapeDuration;
 
   public PipelineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -84,6 +87,34 @@ public final class PipelineMetrics {
         .description("Spooled batches replayed to Redis").register(registry);
     redisClaimed = Counter.builder(MetricNames.REDIS_CLAIMED)
         .description("Stream entries claimed from a consumer that left them pending too long").register(registry);
+    scrapeSamples = Counter.builder(MetricNames.SCRAPE_SAMPLES)
+        .description("Samples the dcgm-exporter source scraped and mapped").register(registry);
+    scrapeErrors = Counter.builder(MetricNames.SCRAPE_ERRORS)
+        .description("Scrapes of dcgm-exporter targets that failed (refused, timed out, bad status, too large)")
+        .register(registry);
+    scrapeDuration = Timer.builder(MetricNames.SCRAPE_DURATION)
+        .description("Duration of one successful scrape, request sent to body parsed").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
+  }
+
+  /** 1 while the dcgm-exporter target {@code url}'s latest scrape succeeded, else 0. */
+  public void scrapeTargetUp(String url, Supplier<Number> up) {
+    Gauge.builder(MetricNames.SCRAPE_TARGET_UP, hold(up)).description("Whether a scrape target's latest scrape succeeded")
+        .tag("target", url).strongReference(true).register(registry);
+  }
+
+  /** Removes the {@link #scrapeTargetUp} gauge of a target this streamer no longer scrapes. */
+  public void removeScrapeTarget(String url) {
+    Gauge g = registry.find(MetricNames.SCRAPE_TARGET_UP).tag("target", url).gauge();
+    if (g != null) {
+      registry.remove(g);
+    }
+  }
+
+  /** Counter of series a scrape skipped for {@code reason} (a snake_case label). */
+  public Counter scrapeRejected(String reason) {
+    return Counter.builder(MetricNames.SCRAPE_REJECTS).description("Scraped series skipped, by reason")
+        .tag("reason", reason).register(registry);
   }
 
   /** Gauges of the edge spool's size on disk and the batches it holds. */

@@ -5,11 +5,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Predicate;
-import org.gputelemetry.pipeline.config.SourceType;
 import org.gputelemetry.pipeline.config.StreamerSettings;
 import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.streamer.source.DcgmExporterSource;
 import org.gputelemetry.pipeline.streamer.source.SimulatedFleetSource;
 import org.gputelemetry.pipeline.streamer.source.TelemetrySource;
 import org.gputelemetry.pipeline.transport.Transport;
@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The streamer role: reads DCGM telemetry from its source ({@code streamer.source.type}: a DCGM
- * exporter CSV replayed, by default the bundled sample, or a simulated fleet) into the transport.
+ * exporter CSV replayed, by default the bundled sample, a simulated fleet, or dcgm-exporter endpoints
+ * scraped over HTTP) into the transport.
  * The source puts samples into a bounded JCTools MPSC ring; one {@link BatchSender} thread drains
  * it into batches. The GPUs are split among streamer instances by {@link Assignment}. A one-pass
  * replay idles once every row is acknowledged and reports itself finished.
@@ -45,9 +46,12 @@ public final class StreamerVerticle extends VerticleBase {
     this.metrics = metrics;
     this.instanceId = instanceId;
     this.assignment = new Assignment(settings.instanceIndex(), settings.instanceCount());
-    this.source = settings.source().type() == SourceType.SIMULATE
-        ? new SimulatedFleetSource(settings.source().fleet())
-        : new CsvReplaySource(settings, () -> assignment);
+    this.source = switch (settings.source().type()) {
+      case SIMULATE -> new SimulatedFleetSource(settings.source().fleet());
+      case DCGM_EXPORTER -> new DcgmExporterSource(settings.source().targets(), settings.source().scrape(), instanceId,
+          settings.bufferSize(), transport::shareTargets);
+      case CSV -> new CsvReplaySource(settings, () -> assignment);
+    };
   }
 
   @Override
@@ -67,7 +71,10 @@ public final class StreamerVerticle extends VerticleBase {
     });
   }
 
-  /** The current share as a test by GPU UUID (one assignment for the whole pass or tick). */
+  /**
+   * The current share as a test by GPU UUID (one assignment for the whole pass or tick); the
+   * dcgm-exporter source applies it to target URLs.
+   */
   private Predicate<String> share() {
     Assignment now = assignment;
     return uuid -> GpuPartitioner.owns(now, uuid);

@@ -21,6 +21,16 @@ public final class Addresses {
   /** Header of a {@link #COMMITTED} message: when the store committed the batch, microseconds since the epoch. */
   public static final String COMMITTED_MICROS_HEADER = "committed-micros";
 
+  /**
+   * Streamers running the dcgm-exporter source publish their targets' status here periodically
+   * (a JSON object: {@code instance}, {@code ttlMillis}, {@code targets}); gateways keep the latest
+   * per target. On the clustered event bus it reaches every process; otherwise only this one.
+   */
+  public static final String SCRAPE_TARGETS = "telemetry.scrape.targets";
+
+  /** {@link #SCRAPE_TARGETS} reports on the clustered event bus, for gateways in other processes. */
+  public static final String SCRAPE_TARGETS_SHARED = "telemetry.scrape.targets.shared";
+
   private Addresses() {
   }
 }

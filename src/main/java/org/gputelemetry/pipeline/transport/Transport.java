@@ -50,6 +50,18 @@ public interface Transport {
     return Future.succeededFuture();
   }
 
+  /**
+   * Shares a streamer's scrape-target report ({@link Addresses#SCRAPE_TARGETS}) with the gateways
+   * of other processes. The default shares nothing (one JVM, or a transport without a bus).
+   */
+  default void shareTargets(io.vertx.core.json.JsonObject report) {
+  }
+
+  /** Hands {@code listener} the target reports other processes shared; the default receives nothing. */
+  default Future<Void> receiveTargets(java.util.function.Consumer<io.vertx.core.json.JsonObject> listener) {
+    return Future.succeededFuture();
+  }
+
   /** Whether the transport currently reaches its peers or broker (readiness, metrics). */
   boolean connected();
 

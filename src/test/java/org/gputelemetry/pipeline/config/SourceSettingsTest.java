@@ -69,8 +69,36 @@ class SourceSettingsTest {
   }
 
   @Test
+  void environmentSetsTheScrapeTargets() {
+    SourceSettings s = PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STREAMER_SOURCE_TYPE", "dcgm-exporter",
+        "STREAMER_SOURCE_TARGETS", "http://10.0.3.7:9400/metrics, http://10.0.3.8:9400/metrics",
+        "STREAMER_SOURCE_INTERVAL", "1s", "STREAMER_SOURCE_CONCURRENCY", "8")).streamer().source();
+    assertEquals(SourceType.DCGM_EXPORTER, s.type());
+    assertEquals(List.of("http://10.0.3.7:9400/metrics", "http://10.0.3.8:9400/metrics"),
+        s.targets().stream().map(org.gputelemetry.pipeline.streamer.scrape.ScrapeTarget::url).toList());
+    assertEquals(Duration.ofSeconds(1), s.scrape().interval());
+    assertEquals(Duration.ofSeconds(1), s.scrape().timeout(), "the timeout defaults to the interval when shorter");
+    assertEquals(8, s.scrape().concurrency());
+  }
+
+  @Test
+  void theScrapeIntervalDefaultsTo15Seconds() {
+    SourceSettings s = PipelineSettings.fromJson(streamer(new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add(new JsonObject().put("url", "http://10.0.3.7:9400/metrics")
+            .put("hostname", "node-7"))))).streamer().source();
+    assertEquals(Duration.ofSeconds(15), s.interval());
+    assertEquals(Duration.ofSeconds(10), s.scrape().timeout());
+    assertEquals("node-7", s.targets().get(0).hostname());
+  }
+
+  @Test
   void badValuesAreReportedByTheirKey() {
-    assertKey("streamer.source.type", new JsonObject().put("type", "dcgm-exporter"));
+    assertKey("streamer.source.type", new JsonObject().put("type", "prometheus"));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter"));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("ftp://host/metrics")));
+    assertKey("streamer.source.timeout", new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("http://127.0.0.1:9400/metrics")).put("timeout", "1ms"));
     assertKey("streamer.source.type", new JsonObject().put("type", "Simulate"));
     assertKey("streamer.source.gpus", new JsonObject().put("gpus", 0));
     assertKey("streamer.source.gpus", new JsonObject().put("gpus", "many"));
@@ -82,7 +110,7 @@ class SourceSettingsTest {
     assertKey("streamer.source.interval", new JsonObject().put("interval", "0ms"));
     assertKey("streamer.source.interval", new JsonObject().put("interval", "often"));
     assertKey("streamer.source.seed", new JsonObject().put("seed", 1.5));
-    assertKey("streamer.source.targets", new JsonObject().put("targets", new JsonArray()));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter").put("targets", new JsonArray()));
     ConfigException e = assertThrows(ConfigException.class,
         () -> PipelineSettings.fromJson(streamer(new JsonObject().put("type", "scrape"))));
     assertTrue(e.getMessage().contains("csv, simulate"), e.getMessage());

@@ -108,7 +108,7 @@ class OpenApiDocumentIT {
     assertTrue(unnamed.isEmpty(), "routes added outside the route table: " + unnamed);
     assertEquals(documentedOperations(), served);
     assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/gpus/{uuid}/latest", "/api/v1/latest", "/api/v1/telemetry", "/api/v1/metrics",
-        "/api/v1/hosts", "/api/v1/dead-letters", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
+        "/api/v1/hosts", "/api/v1/dead-letters", "/api/v1/targets", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
         document.getJsonObject("paths").fieldNames());
     // and each documented operation really answers with a documented status (not the router's 404)
     for (String op : documentedOperations()) {

@@ -47,6 +47,8 @@ class MetricNamesReadmeTest {
     metrics.spool(() -> 0, () -> 0);
     metrics.redisBacklog(() -> 0);
     metrics.redisDeadLettered("undecodable");
+    metrics.scrapeTargetUp("http://127.0.0.1:9400/metrics", () -> 1);
+    metrics.scrapeRejected("no_gpu_uuid");
     String text = registry.scrape();
     Map<String, Family> families = new TreeMap<>();
     Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);

@@ -11,7 +11,7 @@ import org.jctools.queues.MessagePassingQueue;
 
 /**
  * Where a streamer's samples come from ({@code streamer.source.type}): a replayed CSV, a simulated
- * fleet, or (to come) exporters scraped over HTTP. A source puts samples into the streamer's ring,
+ * fleet, or dcgm-exporter endpoints scraped over HTTP. A source puts samples into the streamer's ring,
  * which its batching loop drains; when the ring is full the source waits (backpressure) and drops
  * nothing it has produced. It reports only the GPUs of the streamer's current share, which the
  * membership may change at any time.

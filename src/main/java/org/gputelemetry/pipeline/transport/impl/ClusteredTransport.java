@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -132,6 +133,30 @@ public final class ClusteredTransport extends LocalTransport implements Streamer
     MessageConsumer<SampleBatch> shared = bus.eventBus().consumer(Addresses.COMMITTED_SHARED, msg -> {
       if (!instanceId.equals(msg.headers().get(Addresses.ORIGIN_HEADER))) {
         listener.committed(msg.body(), Long.parseLong(msg.headers().get(Addresses.COMMITTED_MICROS_HEADER)));
+      }
+    });
+    return shared.completion();
+  }
+
+  /** Publishes a streamer's target report on the clustered event bus, to the gateways of other members. */
+  @Override
+  public void shareTargets(JsonObject report) {
+    Vertx bus = clustered;
+    if (bus != null) {
+      bus.eventBus().publish(Addresses.SCRAPE_TARGETS_SHARED, report,
+          new DeliveryOptions().addHeader(Addresses.ORIGIN_HEADER, instanceId));
+    }
+  }
+
+  @Override
+  public Future<Void> receiveTargets(java.util.function.Consumer<JsonObject> listener) {
+    Vertx bus = clustered;
+    if (bus == null) {
+      return Future.failedFuture("clustered transport is not started");
+    }
+    MessageConsumer<JsonObject> shared = bus.eventBus().consumer(Addresses.SCRAPE_TARGETS_SHARED, msg -> {
+      if (!instanceId.equals(msg.headers().get(Addresses.ORIGIN_HEADER))) {
+        listener.accept(msg.body());
       }
     });
     return shared.completion();
