@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import org.gputelemetry.pipeline.simulate.DcgmMetric;
 import org.gputelemetry.pipeline.simulate.FleetConfig;
-import org.gputelemetry.pipeline.streamer.scrape.ScrapeSettings;
-import org.gputelemetry.pipeline.streamer.scrape.ScrapeTarget;
 
 /**
  * Settings of the streamer's source ({@code streamer.source} block). The CSV source's own keys

@@ -75,7 +75,7 @@ class SourceSettingsTest {
         "STREAMER_SOURCE_INTERVAL", "1s", "STREAMER_SOURCE_CONCURRENCY", "8")).streamer().source();
     assertEquals(SourceType.DCGM_EXPORTER, s.type());
     assertEquals(List.of("http://10.0.3.7:9400/metrics", "http://10.0.3.8:9400/metrics"),
-        s.targets().stream().map(org.gputelemetry.pipeline.streamer.scrape.ScrapeTarget::url).toList());
+        s.targets().stream().map(org.gputelemetry.pipeline.config.ScrapeTarget::url).toList());
     assertEquals(Duration.ofSeconds(1), s.scrape().interval());
     assertEquals(Duration.ofSeconds(1), s.scrape().timeout(), "the timeout defaults to the interval when shorter");
     assertEquals(8, s.scrape().concurrency());

@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
+import org.gputelemetry.pipeline.config.ScrapeSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -43,7 +44,7 @@ import java.util.TreeMap;
 public final class DcgmExporterMapping {
 
   /** dcgm-exporter's default name of the UUID label. */
-  public static final String DEFAULT_UUID_LABEL = "UUID";
+  public static final String DEFAULT_UUID_LABEL = ScrapeSettings.DEFAULT_UUID_LABEL;
   /** The profile dcgm-exporter writes when DCGM could not name a MIG instance's profile. */
   static final String NULL_PROFILE = "<<<NULL>>>";
 

@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
+import org.gputelemetry.pipeline.config.ScrapeTarget;
 import java.util.Set;
 
 /** What {@link ScrapeTargets} reports, on its Vert.x context, one call at a time. */

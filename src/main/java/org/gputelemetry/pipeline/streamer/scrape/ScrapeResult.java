@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
+import org.gputelemetry.pipeline.config.ScrapeTarget;
 import java.util.List;
 import java.util.Set;
 

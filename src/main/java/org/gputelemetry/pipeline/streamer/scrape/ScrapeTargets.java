@@ -1,5 +1,7 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
+import org.gputelemetry.pipeline.config.ScrapeTarget;
+import org.gputelemetry.pipeline.config.ScrapeSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,5 +1,7 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
+import org.gputelemetry.pipeline.config.ScrapeTarget;
+import org.gputelemetry.pipeline.config.ScrapeSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

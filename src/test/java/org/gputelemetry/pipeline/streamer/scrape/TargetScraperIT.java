@@ -1,5 +1,7 @@
 package org.gputelemetry.pipeline.streamer.scrape;
 
+import org.gputelemetry.pipeline.config.ScrapeTarget;
+import org.gputelemetry.pipeline.config.ScrapeSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.scrape;
+package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -21,6 +21,9 @@ import java.util.Set;
  */
 public record ScrapeSettings(Duration interval, Duration timeout, int concurrency, int maxResponseBytes,
                              Duration backoffMax, Duration forgetAfter, String uuidLabel) {
+
+  /** dcgm-exporter's default name of the label that carries the GPU UUID. */
+  public static final String DEFAULT_UUID_LABEL = "UUID";
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
   public static final Duration MAX_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
@@ -67,7 +70,7 @@ public record ScrapeSettings(Duration interval, Duration timeout, int concurrenc
     int maxBytes = integer(json, prefix, "maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30);
     Duration backoffMax = duration(json, prefix, "backoffMax", DEFAULT_BACKOFF_MAX);
     Duration forget = duration(json, prefix, "forgetAfter", DEFAULT_FORGET_AFTER);
-    Object label = json.getValue("uuidLabel", DcgmExporterMapping.DEFAULT_UUID_LABEL);
+    Object label = json.getValue("uuidLabel", DEFAULT_UUID_LABEL);
     if (!(label instanceof String l) || l.isEmpty()) {
       throw invalid(prefix, "uuidLabel", "must be a non-empty label name");
     }

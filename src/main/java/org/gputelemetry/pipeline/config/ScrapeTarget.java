@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.scrape;
+package org.gputelemetry.pipeline.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
