@@ -49,7 +49,7 @@ class HelmAlertRulesTest {
       }
     }
     for (String alert : Set.of("StreamerDown", "GatewayDown", "DcgmExporterTargetDown",
-        "TelemetryHighStoreErrorRate", "TelemetryHighMemory")) {
+        "TelemetryHighStoreErrorRate", "TelemetryHighMemory", "TelemetrySpoolFilling", "TelemetryRedisBacklogFilling")) {
       assertTrue(alerts.contains(alert), "the chart has " + alert + ": " + alerts);
       assertTrue(cases.contains("alertname: " + alert), "a promtool case for " + alert);
     }
