@@ -49,7 +49,8 @@ class HelmAlertRulesTest {
       }
     }
     for (String alert : Set.of("StreamerDown", "GatewayDown", "DcgmExporterTargetDown",
-        "TelemetryHighStoreErrorRate", "TelemetryHighMemory", "TelemetrySpoolFilling", "TelemetryRedisBacklogFilling")) {
+        "TelemetryHighStoreErrorRate", "TelemetryHighMemory", "TelemetrySpoolFilling", "TelemetryRedisBacklogFilling",
+        "CollectorDown", "RedisConnectionLost", "TelemetryHighRejectRate", "TelemetryHighEndToEndLag")) {
       assertTrue(alerts.contains(alert), "the chart has " + alert + ": " + alerts);
       assertTrue(cases.contains("alertname: " + alert), "a promtool case for " + alert);
     }
