@@ -31,7 +31,9 @@ export NAMESPACE EDGE_RELEASE CENTRAL_RELEASE
 .PHONY: help build run test test-unit bench docker-build helm-lint helm-template \
         helm-install-same-cluster helm-install-cross-cluster-edge \
         helm-install-cross-cluster-central helm-install-cross-cluster-all \
-        validate-same-cluster validate-health validate-cross-cluster validate-connectivity
+        validate-same-cluster validate-health validate-cross-cluster validate-connectivity \
+        scale-local scale-streamers scale-collectors scale-gateways scale-status scale-logs \
+        scale-stop validate-scaling
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-36s %s\n", $$1, $$2}'
@@ -55,6 +57,38 @@ bench: ## Run a benchmark: BENCH=inprocess (default), postgres, websocket or res
 
 docker-build: ## Build the image $(IMAGE):$(IMAGE_TAG) from docker/Dockerfile
 	docker build -f docker/Dockerfile -t $(IMAGE):$(IMAGE_TAG) .
+
+## ---- Local scaling (separate processes, scripts/scale-local.sh) --------------------------
+
+INSTANCES           ?= 1
+STREAMER_INSTANCES  ?= $(INSTANCES)
+COLLECTOR_INSTANCES ?= $(INSTANCES)
+API_GW_INSTANCES    ?= $(INSTANCES)
+SCALE_ARGS          ?=
+
+scale-local: ## INSTANCES of each role (default 1); gateways on 8080, 8081, ...; SCALE_ARGS=--redis etc.
+	scripts/scale-local.sh start --streamers $(STREAMER_INSTANCES) --collectors $(COLLECTOR_INSTANCES) --gateways $(API_GW_INSTANCES) $(SCALE_ARGS)
+
+scale-streamers: ## Scale the streamers to STREAMER_INSTANCES (the other roles keep theirs)
+	scripts/scale-local.sh start --streamers $(STREAMER_INSTANCES) $(SCALE_ARGS)
+
+scale-collectors: ## Scale the collectors to COLLECTOR_INSTANCES
+	scripts/scale-local.sh start --collectors $(COLLECTOR_INSTANCES) $(SCALE_ARGS)
+
+scale-gateways: ## Scale the gateways to API_GW_INSTANCES (ports 8080, 8081, ...)
+	scripts/scale-local.sh start --gateways $(API_GW_INSTANCES) $(SCALE_ARGS)
+
+scale-status: ## Each local instance: pid, port, /ready
+	scripts/scale-local.sh status
+
+scale-logs: ## The last lines of logs/streamer-*.log, logs/collector-*.log, logs/gateway-*.log
+	scripts/scale-local.sh logs
+
+scale-stop: ## Stop every local instance and the servers scale-local started
+	scripts/scale-local.sh stop
+
+validate-scaling: ## Every local instance ready, every gateway lists the same GPUs
+	scripts/scale-local.sh validate
 
 ## ---- Helm chart ----------------------------------------------------------------------------
 

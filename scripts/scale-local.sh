@@ -11,6 +11,7 @@
 #                                          the roles named to N (the others keep what they have)
 #   status                                 each instance: pid, port, /ready
 #   logs [ID] [-f]                          the last lines of every log, or one instance's (-f follows)
+#   validate                               every instance ready, and every gateway lists the same GPUs
 #   stop                                   stop every instance and what the script started
 # Options of start:
 #   --redis              streamers -> Redis Stream -> collectors (a local redis-server unless --redis-host)
@@ -30,7 +31,7 @@ STATE="$LOGS/scale-local.env"
 CLUSTER_NAME="${CLUSTER_NAME:-telemetry-local}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf 'scale-local: %s\n' "$*"; }
 die() { printf 'scale-local: %s\n' "$*" >&2; exit 1; }
 
@@ -332,6 +333,35 @@ cmd_logs() {
   done
 }
 
+# every instance answers /ready with 200 and every gateway reports the same GPU count (they share
+# one store, so a gateway that differs reads another one or none); exits 1 naming what failed
+cmd_validate() {
+  local id port code body count counts=() failed=false any=false
+  for role in streamer collector gateway; do
+    for id in $(instances "$role"); do
+      any=true
+      port="$(port_of "$id")"
+      code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$port/ready" || true)"
+      if [ "$code" = 200 ]; then log "$id ready"; else log "$id NOT ready ($code)"; failed=true; fi
+    done
+  done
+  $any || die "no instances running: make scale-local first"
+  for id in $(instances gateway); do
+    port="$(port_of "$id")"
+    body="$(curl -fsS --max-time 5 "http://127.0.0.1:$port/api/v1/gpus" 2>/dev/null || true)"
+    count="$(printf '%s' "$body" | sed -n 's/.*"count"[[:space:]]*:[[:space:]]*\([0-9][0-9]*\).*/\1/p' | head -n 1)"
+    if [ -z "$count" ]; then log "$id: /api/v1/gpus did not answer with a count"; failed=true; continue; fi
+    log "$id (port $port): $count GPUs"
+    counts+=("$count")
+  done
+  if [ "${#counts[@]}" -gt 1 ] && [ "$(printf '%s\n' "${counts[@]}" | sort -u | wc -l)" -ne 1 ]; then
+    log "the gateways disagree on the GPU count: ${counts[*]}"
+    failed=true
+  fi
+  if $failed; then exit 1; fi
+  log "scaling valid"
+}
+
 cmd_stop() {
   local id
   for role in streamer gateway collector; do
@@ -349,6 +379,7 @@ case "$command" in
   start) cmd_start "$@" ;;
   status) cmd_status ;;
   logs) cmd_logs "$@" ;;
+  validate) cmd_validate ;;
   stop) cmd_stop ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;

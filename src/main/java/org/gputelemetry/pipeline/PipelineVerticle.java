@@ -1,8 +1,6 @@
 package org.gputelemetry.pipeline;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -28,6 +26,7 @@ import org.gputelemetry.pipeline.gateway.GatewayVerticle;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
 import org.gputelemetry.pipeline.ops.OpsVerticle;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.ops.PrometheusNames;
 import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
@@ -195,7 +194,7 @@ public final class PipelineVerticle extends VerticleBase {
    */
   private MeterRegistry registry() {
     MeterRegistry vertxRegistry = vertx.isMetricsEnabled() ? BackendRegistries.getDefaultNow() : null;
-    return vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return vertxRegistry != null ? vertxRegistry : PrometheusNames.registry();
   }
 
   /**

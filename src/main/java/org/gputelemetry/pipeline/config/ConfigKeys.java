@@ -110,6 +110,8 @@ public final class ConfigKeys {
           "HTTP port; `0` = a free port (tests)"),
       key("gateway.cors.allowedOrigins", Type.LIST, "[]", "GATEWAY_CORS_ALLOWED_ORIGINS",
           "origins allowed by CORS; empty = CORS off"),
+      derived("gateway.cors.enabled", Type.BOOLEAN, "`true` if `allowedOrigins` is given, else `false`", "GATEWAY_CORS_ENABLED",
+          "CORS on or off; on with no `allowedOrigins` allows any origin (`*`), off ignores `allowedOrigins`"),
       key("gateway.cors.allowedMethods", Type.LIST, "[\"GET\",\"OPTIONS\"]", "GATEWAY_CORS_ALLOWED_METHODS",
           "methods allowed by CORS"),
       key("gateway.tls.enabled", Type.BOOLEAN, "false", "GATEWAY_TLS_ENABLED",
@@ -124,6 +126,8 @@ public final class ConfigKeys {
           "accepted tokens, one per line (a mounted secret; `#` comments allowed)"),
       key("gateway.auth.tokens", Type.LIST, "[]", null,
           "accepted tokens inline (for tests; never commit real ones, use `tokenFile`)"),
+      key("gateway.websocket.enabled", Type.BOOLEAN, "true", "GATEWAY_WEBSOCKET_ENABLED",
+          "serve the live feed `/ws/telemetry`; `false` = not mounted (404)"),
       key("gateway.websocket.queueSize", Type.NUMBER, "10000", "GATEWAY_WEBSOCKET_QUEUE_SIZE",
           "samples a slow live-feed client may have queued before the oldest are dropped"),
       key("gateway.instances", Type.NUMBER, "0", "GATEWAY_INSTANCES",
@@ -204,6 +208,26 @@ public final class ConfigKeys {
           "size of one spool segment file"),
       key("transport.spool.fsync", Type.CHOICE, "interval", null,
           "`always` (every batch on disk before it counts as sent), `interval` (about once a second) or `never`"));
+
+  /**
+   * A short environment variable of the seeds' deployment guide, standing for one or more keys. A
+   * key's own variable wins over its alias when both are set.
+   *
+   * @param variable the variable
+   * @param paths the keys it sets (BATCH_SIZE sets both roles' batch sizes: a process of one role uses its own)
+   */
+  public record Alias(String variable, List<String> paths) {
+  }
+
+  /** The aliases; {@code LOG_LEVEL} is no key: logback.xml reads it for the root level. */
+  public static final List<Alias> ALIASES = List.of(
+      new Alias("CSV_FILE", List.of("streamer.csvPath")),
+      new Alias("BATCH_SIZE", List.of("streamer.batchSize", "collector.batchSize")),
+      new Alias("STREAM_INTERVAL", List.of("streamer.streamInterval")),
+      new Alias("PROCESSING_INTERVAL", List.of("collector.pollInterval")),
+      new Alias("PORT", List.of("gateway.port")),
+      new Alias("ENABLE_WEBSOCKET", List.of("gateway.websocket.enabled")),
+      new Alias("ENABLE_CORS", List.of("gateway.cors.enabled")));
 
   private static final Map<String, ConfigKey> BY_PATH = index();
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Environment variables that override descriptor values; this is how Helm configures pods.
@@ -22,6 +23,12 @@ public final class EnvOverrides {
   public static final List<Mapping> MAPPINGS = ConfigKeys.ALL.stream().filter(k -> k.env() != null)
       .map(k -> new Mapping(k.env(), k.path(), k.type())).toList();
 
+  /** The aliases' mappings ({@link ConfigKeys#ALIASES}), applied before {@link #MAPPINGS} so a key's own variable wins. */
+  public static final List<Mapping> ALIAS_MAPPINGS = ConfigKeys.ALIASES.stream()
+      .flatMap(a -> a.paths().stream().map(p -> new Mapping(a.variable(), p, ConfigKeys.get(p).type()))).toList();
+
+  private static final List<Mapping> APPLIED = Stream.concat(ALIAS_MAPPINGS.stream(), MAPPINGS.stream()).toList();
+
   private EnvOverrides() {
   }
 
@@ -29,7 +36,7 @@ public final class EnvOverrides {
   public static JsonObject apply(JsonObject descriptor, Map<String, String> env) {
     JsonObject out = descriptor.copy();
     List<ConfigException> problems = new ArrayList<>();
-    for (Mapping m : MAPPINGS) {
+    for (Mapping m : APPLIED) {
       String raw = env.get(m.variable());
       if (raw == null) {
         continue;

@@ -19,6 +19,7 @@ import java.util.List;
  * @param corsAllowedMethods methods allowed by CORS
  * @param tls HTTPS instead of HTTP
  * @param auth bearer-token authentication of {@code /api/*} and {@code /ws/*}
+ * @param websocketEnabled whether the live feed {@code /ws/telemetry} is mounted
  * @param websocketQueueSize samples each live-feed connection may hold while its client is slow;
  *     past that the oldest are dropped and the client is told how many
  * @param instances HTTP servers (each on its own event loop) sharing the port; 0 = one per CPU core
@@ -30,7 +31,8 @@ import java.util.List;
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
                               Tls tls, Auth auth, int websocketQueueSize, int instances,
-                              Duration idleTimeout, Duration headerTimeout, int maxConnections, boolean graphqlEnabled) {
+                              Duration idleTimeout, Duration headerTimeout, int maxConnections,
+                              boolean websocketEnabled, boolean graphqlEnabled) {
 
   /** The most connections a derived {@code maxConnections} allows. */
   public static final int MAX_CONNECTIONS_CEILING = 10_000;
@@ -84,7 +86,7 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     return new GatewaySettings(
         j.string("host", "0.0.0.0"),
         j.intValue("port", 8080, 0, 65_535),
-        cors.strings("allowedOrigins", List.of()),
+        corsOrigins(cors),
         cors.strings("allowedMethods", List.of("GET", "OPTIONS")),
         tls(j.child("tls").allowOnly()),
         auth(j.child("auth").allowOnly()),
@@ -93,7 +95,20 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         positive(j, "idleTimeout", j.duration("idleTimeout", Duration.ofSeconds(60))),
         positive(j, "headerTimeout", j.duration("headerTimeout", Duration.ofSeconds(10))),
         j.intValue("maxConnections", 0, 0, 1_000_000),
+        websocket.bool("enabled", true),
         j.child("graphql").allowOnly().bool("enabled", true));
+  }
+
+  /** {@code cors.enabled}: off empties the list, on without a list allows any origin. */
+  private static List<String> corsOrigins(DescriptorJson cors) {
+    List<String> origins = cors.strings("allowedOrigins", List.of());
+    if (!cors.has("enabled")) {
+      return origins;
+    }
+    if (!cors.bool("enabled", true)) {
+      return List.of();
+    }
+    return origins.isEmpty() ? List.of("*") : origins;
   }
 
   private static Duration positive(DescriptorJson j, String name, Duration d) {
@@ -174,9 +189,9 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
   /** The settings without secrets. */
   public JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port)
-        .put("cors", new JsonObject().put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods))
+        .put("cors", new JsonObject().put("enabled", !corsAllowedOrigins.isEmpty()).put("allowedOrigins", corsAllowedOrigins).put("allowedMethods", corsAllowedMethods))
         .put("tls", tls.toJson()).put("auth", auth.toJson())
-        .put("websocket", new JsonObject().put("queueSize", websocketQueueSize)).put("instances", instances)
+        .put("websocket", new JsonObject().put("enabled", websocketEnabled).put("queueSize", websocketQueueSize)).put("instances", instances)
         .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
         .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled));
   }

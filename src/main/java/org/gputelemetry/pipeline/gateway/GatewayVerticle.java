@@ -74,13 +74,17 @@ public final class GatewayVerticle extends VerticleBase {
     if (!settings.corsAllowedOrigins().isEmpty()) {
       router.route().setName("cors").handler(origins.rest());
     }
-    router.route(LiveFeed.PATH).setName(ORIGIN_CHECK).handler(origins.websocket());
+    if (settings.websocketEnabled()) {
+      router.route(LiveFeed.PATH).setName(ORIGIN_CHECK).handler(origins.websocket());
+    }
     feed = new LiveFeed(vertx, settings.websocketQueueSize(), settings.idleTimeout(), metrics);
     ApiDocs docs = new ApiDocs();
     StaticHandler webroot = StaticHandler.create(WEBROOT).setCachingEnabled(false);
     TargetsApi targets = new TargetsApi(vertx);
     targets.start();
-    routes = GatewayRoutes.table(new TelemetryApi(store), targets, ops, feed, docs, webroot);
+    routes = GatewayRoutes.table(new TelemetryApi(store), targets, ops, feed, docs, webroot).stream()
+        // gateway.websocket.enabled false: the live feed is not mounted (nor documented), so 404
+        .filter(r -> settings.websocketEnabled() || !r.path().startsWith("/ws/")).toList();
     docs.publish(OpenApiDocument.build(routes, settings));
     Handler<RoutingContext> restAuth = null;
     Handler<RoutingContext> wsAuth = null;

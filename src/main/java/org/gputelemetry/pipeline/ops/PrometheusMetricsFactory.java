@@ -28,6 +28,11 @@ public final class PrometheusMetricsFactory extends MicrometerMetricsFactory {
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
   }
 
+  /** The registry Vert.x fills is made with the filters that keep names promtool accepts ({@link PrometheusNames}). */
+  public PrometheusMetricsFactory() {
+    super(PrometheusNames.registry());
+  }
+
   @Override
   public MetricsOptions newOptions() {
     return defaults();

@@ -161,6 +161,29 @@ class GatewaySecurityIT {
   }
 
   @Test
+  void corsEnabledWithoutOriginsAllowsAnyAndDisabledIgnoresTheList() {
+    PipelineVerticle any = gateway(new JsonObject().put("cors", new JsonObject().put("enabled", true)));
+    HttpResponse<Buffer> get = await(WebClient.create(vertx).get(any.gatewayPort(), "127.0.0.1", "/api/v1/gpus")
+        .putHeader("Origin", "https://anywhere.example").send());
+    assertEquals(200, get.statusCode(), get.bodyAsString());
+    assertEquals("*", get.getHeader("Access-Control-Allow-Origin"));
+    PipelineVerticle off = gateway(new JsonObject().put("cors", new JsonObject().put("enabled", false)
+        .put("allowedOrigins", new JsonArray().add("https://ops.example"))));
+    HttpResponse<Buffer> refused = await(WebClient.create(vertx).get(off.gatewayPort(), "127.0.0.1", "/api/v1/gpus")
+        .putHeader("Origin", "https://ops.example").send());
+    assertEquals(null, refused.getHeader("Access-Control-Allow-Origin"), "CORS off: no CORS headers");
+  }
+
+  @Test
+  void websocketDisabledLeavesTheFeedUnmounted() {
+    PipelineVerticle p = gateway(new JsonObject().put("websocket", new JsonObject().put("enabled", false)));
+    int port = p.gatewayPort();
+    assertEquals(404, upgrade(port, null));
+    assertEquals(404, await(WebClient.create(vertx).get(port, "127.0.0.1", "/ws/telemetry").send()).statusCode());
+    assertEquals(200, await(WebClient.create(vertx).get(port, "127.0.0.1", "/api/v1/gpus").send()).statusCode());
+  }
+
+  @Test
   void withCorsOffTheFeedRefusesForeignOrigins() {
     PipelineVerticle p = gateway(new JsonObject());
     int port = p.gatewayPort();

@@ -13,15 +13,19 @@ import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.Poll;
 import org.gputelemetry.pipeline.testutil.PrometheusText;
+import org.gputelemetry.pipeline.testutil.Promtool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /metrics} of a running all-in-one pipeline with Vert.x metrics on (as {@code java -jar}
@@ -75,6 +79,22 @@ class MetricsEndpointIT {
     assertTrue(PrometheusText.has(text, "telemetry_rows_rejected_total{reason=\"bad_value\"}")
         || text.contains("reason=\"bad_value\""), "rejects are labelled by reason");
     assertTrue(text.contains("queue=\"collector\"") && text.contains("queue=\"streamer\""), "queue depth per ring");
+  }
+
+  @Test
+  void promtoolAcceptsTheScrape(@TempDir Path dir) throws Exception {
+    Poll.until("a committed batch", 30, () -> pipeline.metrics().samplesPersisted.count() > 0);
+    String text = scrape(pipeline.gatewayPort());
+    Path file = dir.resolve("metrics.txt");
+    Files.writeString(file, text);
+    Promtool.Result result = Promtool.run(dir, file, "check", "metrics");
+    assertEquals(0, result.exitCode(), "promtool check metrics:\n" + result.output());
+    // the replacements of the abbreviated-unit counters are there, in seconds
+    assertTrue(PrometheusText.has(text, "jvm_compilation_time_seconds_total"), "jvm_compilation_time_seconds_total");
+    assertTrue(PrometheusText.has(text, "process_cpu_seconds_total"), "process_cpu_seconds_total");
+    assertTrue(PrometheusText.has(text, "system_cpu_cores"), "system_cpu_cores");
+    assertFalse(text.contains("jvm_compilation_time_ms_total") || text.contains("process_cpu_time_ns_total")
+        || text.contains("system_cpu_count"), "the abbreviated names are gone");
   }
 
   @Test

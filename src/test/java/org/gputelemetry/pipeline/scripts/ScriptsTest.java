@@ -287,6 +287,37 @@ class ScriptsTest {
   }
 
   @Test
+  void makeScaleTargetsPassPerRoleCountsToScaleLocal() throws Exception {
+    Optional<Path> make = onPath("make");
+    assumeTrue(make.isPresent(), "make is not installed");
+    String m = make.get().toString();
+    Map<List<String>, String> expected = new java.util.LinkedHashMap<>();
+    expected.put(List.of("scale-local", "INSTANCES=3"),
+        "scripts/scale-local.sh start --streamers 3 --collectors 3 --gateways 3");
+    expected.put(List.of("scale-streamers", "STREAMER_INSTANCES=5"), "scripts/scale-local.sh start --streamers 5");
+    expected.put(List.of("scale-collectors", "COLLECTOR_INSTANCES=3"), "scripts/scale-local.sh start --collectors 3");
+    expected.put(List.of("scale-gateways", "API_GW_INSTANCES=2"), "scripts/scale-local.sh start --gateways 2");
+    expected.put(List.of("scale-status"), "scripts/scale-local.sh status");
+    expected.put(List.of("scale-logs"), "scripts/scale-local.sh logs");
+    expected.put(List.of("scale-stop"), "scripts/scale-local.sh stop");
+    expected.put(List.of("validate-scaling"), "scripts/scale-local.sh validate");
+    for (Map.Entry<List<String>, String> e : expected.entrySet()) {
+      List<String> command = new ArrayList<>(List.of(m, "-n"));
+      command.addAll(e.getKey());
+      Result result = run(Map.of(), command.toArray(String[]::new));
+      assertEquals(0, result.exitCode(), "make -n " + e.getKey() + ": " + result.all());
+      assertEquals(e.getValue(), result.out().strip(), "make -n " + e.getKey());
+    }
+  }
+
+  @Test
+  void validateScalingFailsClearlyWithNothingRunning(@TempDir Path logs) throws Exception {
+    Result result = run(Map.of("LOGS_DIR", logs.toString()), bash(), "scripts/scale-local.sh", "validate");
+    assertEquals(1, result.exitCode(), result.all());
+    assertTrue(result.err().contains("no instances running"), result.all());
+  }
+
+  @Test
   void makeBenchRunsABenchmarkTheScriptKnows() throws Exception {
     Optional<Path> make = onPath("make");
     assumeTrue(make.isPresent(), "make is not installed");

@@ -21,7 +21,8 @@ public final class Pipelines {
 
   /** A Vert.x instance with metrics on, as {@code java -jar} starts it (see PrometheusMetricsFactory). */
   public static Vertx vertxWithMetrics() {
-    return Vertx.vertx(new VertxOptions().setMetricsOptions(PrometheusMetricsFactory.defaults()));
+    return Vertx.builder().with(new VertxOptions().setMetricsOptions(PrometheusMetricsFactory.defaults()))
+        .withMetrics(new PrometheusMetricsFactory()).build();
   }
 
   /**
