@@ -48,8 +48,9 @@ final class SampleReader {
   static final String HOST_GPUS = GPU_LIST.formatted(" WHERE g.hostname = $1");
   static final String ONE_GPU = GPU_LIST.formatted(" WHERE g.uuid = $1");
   static final String HOSTS = "SELECT g.hostname, count(*) FROM gpus g WHERE g.hostname IS NOT NULL"
-      + " AND (EXISTS (SELECT 1 FROM samples s WHERE s.gpu_id = g.id)"
-      + " OR EXISTS (SELECT 1 FROM sample_chunks k WHERE k.gpu_id = g.id)) GROUP BY g.hostname ORDER BY g.hostname";
+      + " AND greatest((SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id),"
+      + " (SELECT max(k.last_ts) FROM sample_chunks k WHERE k.gpu_id = g.id)) IS NOT NULL"
+      + " GROUP BY g.hostname ORDER BY g.hostname";
   /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
   static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
 
