@@ -85,7 +85,7 @@ final class Compactor {
         .execute(Tuple.of(LOCK_KEY))
         .compose(locked -> {
           if (!locked.iterator().next().getBoolean(0)) {
-            return Future.succeededFuture(new Step(List.of(), 0, true));
+            return Future.succeededFuture(new Step(List.of(), Set.<Long>of(), 0, true));
           }
           return conn.preparedQuery(WORK).execute(Tuple.of(SampleRows.timestamp(closedEnd), position.gpuId(),
                   position.metricId(), position.hour()))
@@ -97,11 +97,12 @@ final class Compactor {
                   ranges.add(range);
                   days.add(PartitionMaintainer.day(range.hour() * RANGE_MICROS));
                 }
-                return partitions.ensureChunks(days).compose(v -> compactAll(conn, ranges))
-                    .map(n -> new Step(ranges, n, false));
+                return partitions.ensureChunks(conn, days).compose(v -> compactAll(conn, ranges))
+                    .map(n -> new Step(ranges, days, n, false));
               });
         }))
         .compose(step -> {
+          partitions.knowChunks(step.days());
           Outcome now = new Outcome(sofar.ranges() + step.ranges().size(), sofar.samples() + step.samples(),
               step.busy());
           if (step.busy() || step.ranges().size() < BATCH) {
@@ -111,7 +112,7 @@ final class Compactor {
         });
   }
 
-  private record Step(List<Range> ranges, long samples, boolean busy) {
+  private record Step(List<Range> ranges, Set<Long> days, long samples, boolean busy) {
   }
 
   private static Future<Long> compactAll(SqlConnection conn, List<Range> ranges) {

@@ -105,9 +105,11 @@ final class PartitionMaintainer {
 
   /**
    * Makes sure the chunk partitions of {@code days} exist, for the compactor: a schema migrated
-   * from before V5 has samples partitions without their sample_chunks twin.
+   * from before V5 has samples partitions without their sample_chunks twin. Runs in the caller's
+   * transaction {@code conn} (a second connection could deadlock a pool of one); the days count
+   * as known once that transaction commits, which the caller reports through {@link #knowChunks}.
    */
-  Future<Void> ensureChunks(Collection<Long> days) {
+  Future<Void> ensureChunks(SqlConnection conn, Collection<Long> days) {
     List<Long> missing = new ArrayList<>();
     for (Long d : days) {
       if (!knownChunks.contains(d)) {
@@ -117,8 +119,12 @@ final class PartitionMaintainer {
     if (missing.isEmpty()) {
       return Future.succeededFuture();
     }
-    return pool.withTransaction(conn -> lock(conn).compose(v -> create(conn, missing)))
-        .onSuccess(v -> knownChunks.addAll(missing));
+    return lock(conn).compose(v -> create(conn, missing));
+  }
+
+  /** Records that the chunk partitions of {@code days} exist (their creation committed). */
+  void knowChunks(Collection<Long> days) {
+    knownChunks.addAll(days);
   }
 
   /** Forgets {@code days}, so the next write of them checks again (another process may have dropped them). */
