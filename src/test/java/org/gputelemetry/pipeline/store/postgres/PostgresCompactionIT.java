@@ -126,6 +126,21 @@ class PostgresCompactionIT {
   }
 
   @Test
+  void chunkPartitionsAreCreatedAheadAndDroppedByRetentionWithTheSamplesOnes() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE.copy().put("retention", "30d"));
+    String chunkParts = "SELECT count(*) FROM pg_inherits WHERE inhparent = 'sample_chunks'::regclass";
+    assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.count(chunkParts));
+    await(store.write(fleet()));
+    await(store.compact());
+    assertEquals(PartitionMaintainer.DAYS_AHEAD + 2, db.count(chunkParts), "the 2025 day's chunk partition");
+    assertEquals(6, db.count("SELECT count(*) FROM " + PartitionMaintainer.chunkName(PartitionMaintainer.day(T0))));
+    PartitionMaintainer.Outcome o = await(store.maintain());
+    assertTrue(o.dropped().contains(PartitionMaintainer.name(PartitionMaintainer.day(T0))), o.toString());
+    assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.count(chunkParts), "dropped with the samples' one");
+    assertEquals(0, count(store));
+  }
+
+  @Test
   void twoCompactorsAtOnceDoNotDouble() {
     PostgresTelemetryStore a = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
     PostgresTelemetryStore b = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
