@@ -60,11 +60,11 @@ public final class PostgresBytesBench {
     PostgresTelemetryStore store = new PostgresTelemetryStore(vertx, server.settings(db,
         PostgresCompactedStoreIT.COMPACT_AT_ONCE));
     await(store.start());
-    for (int i = 0; i < perSeries; i += 60) {
+    for (int i = 0; i < perSeries; i += 10) {
       List<Sample> batch = new ArrayList<>();
       for (int g = 0; g < gpus; g++) {
         Gpu gpu = new Gpu("GPU-" + g, g % 8, "nvidia" + (g % 8), "NVIDIA H100 80GB HBM3", "host-" + g / 8);
-        for (int j = i; j < Math.min(perSeries, i + 60); j++) {
+        for (int j = i; j < Math.min(perSeries, i + 10); j++) {
           for (int m = 0; m < METRICS.length; m++) {
             batch.add(new Sample(gpu, METRICS[m], t0 + j * STEP, values[g][m][j], null, null, null));
           }
