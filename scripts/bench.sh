@@ -11,6 +11,7 @@
 #   scripts/bench.sh scrape-loopback [--endpoints 1000 --interval 1s --timeout 10s --concurrency 64]   1,000 fake exporters scraped on loopback
 #   scripts/bench.sh scrape-fleet [--endpoints 1000 --interval 1s --concurrency 64]   the dcgm-exporter source end to end into the memory store
 #   scripts/bench.sh simulate [--runs 5 --seconds 3 --warmup 5]   the fleet simulator: samples/s of a 10,000-GPU fleet
+#   scripts/bench.sh pg-bytes [gpus 64] [hours 6]   bytes/sample on PostgreSQL after compaction vs promtool's TSDB, compaction CPU
 # Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,7 @@ case "$which" in
   scrape-parse) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeParseBench "$@" ;;
   scrape-loopback) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeLoopbackBench "$@" ;;
   scrape-fleet) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ScrapeFleetBench "$@" ;;
+  pg-bytes) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.store.postgres.PostgresBytesBench "$@" ;;
   simulate) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.FleetSimulatorBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;

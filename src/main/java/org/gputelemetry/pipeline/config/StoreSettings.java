@@ -13,10 +13,13 @@ import java.util.Set;
  * @param password PostgreSQL password, already read from {@code passwordFile} when that is set
  * @param sslMode {@code disable}, {@code prefer}, {@code require} or {@code verify-full}
  * @param retention PostgreSQL: samples older than this are dropped, a whole partition at a time
+ * @param compactionAfter PostgreSQL: raw samples older than this are compacted into chunks; zero compacts every closed range
+ * @param compactionInterval PostgreSQL: how often a compaction pass runs; zero turns compaction off
  */
 public record StoreSettings(StoreType type, int maxEntriesPerGPU,
                             String host, int port, String database, String user, String password,
-                            String sslMode, String sslRootCert, int poolSize, Duration retention) {
+                            String sslMode, String sslRootCert, int poolSize, Duration retention,
+                            Duration compactionAfter, Duration compactionInterval) {
 
   public static StoreSettings fromJson(JsonObject json) {
     DescriptorJson j = DescriptorJson.of(json, "store");
@@ -29,6 +32,7 @@ public record StoreSettings(StoreType type, int maxEntriesPerGPU,
   static StoreSettings fromJson(DescriptorJson j) {
     j.allowOnly();
     String password = j.secret("password", "passwordFile");
+    DescriptorJson compaction = j.child("compaction").allowOnly();
     return new StoreSettings(
         j.choice("type", StoreType.MEMORY, StoreType.class),
         j.intValue("maxEntriesPerGPU", 10_000, 1, 100_000_000),
@@ -40,7 +44,9 @@ public record StoreSettings(StoreType type, int maxEntriesPerGPU,
         j.choice("sslMode", "prefer", Set.of("disable", "prefer", "require", "verify-full")),
         j.string("sslRootCert", null),
         j.intValue("poolSize", 4, 1, 256),
-        j.duration("retention", Duration.ofDays(7)));
+        j.duration("retention", Duration.ofDays(7)),
+        compaction.duration("after", Duration.ofHours(1)),
+        compaction.duration("interval", Duration.ofMinutes(5)));
   }
 
   /** The settings without the password, for logs and the effective-config dump. */
@@ -48,7 +54,9 @@ public record StoreSettings(StoreType type, int maxEntriesPerGPU,
     return new JsonObject().put("type", type.configName()).put("maxEntriesPerGPU", maxEntriesPerGPU)
         .put("host", host).put("port", port).put("database", database).put("user", user)
         .put("sslMode", sslMode).put("sslRootCert", sslRootCert).put("poolSize", poolSize)
-        .put("retention", Durations.format(retention));
+        .put("retention", Durations.format(retention))
+        .put("compaction", new JsonObject().put("after", Durations.format(compactionAfter))
+            .put("interval", Durations.format(compactionInterval)));
   }
 
   @Override

@@ -36,6 +36,8 @@ final class PartitionMaintainer {
   /** Days after today whose partitions exist before their first sample arrives. */
   static final int DAYS_AHEAD = 3;
   static final String PREFIX = "samples_p";
+  /** The compacted chunks' partition of a day is named like the samples' one with this prefix. */
+  static final String CHUNK_PREFIX = "sample_chunks_p";
   private static final long DAY_MICROS = 86_400_000_000L;
   private static final DateTimeFormatter NAME_DAY = DateTimeFormatter.ofPattern("uuuuMMdd");
   private static final String LOCK_TIMEOUT = "SET LOCAL lock_timeout = '5s'";
@@ -49,6 +51,7 @@ final class PartitionMaintainer {
   private final Pool pool;
   private final Duration retention;
   private final Set<Long> known = ConcurrentHashMap.newKeySet();
+  private final Set<Long> knownChunks = ConcurrentHashMap.newKeySet();
 
   /** @param retention how long rows are kept; zero keeps them forever */
   PartitionMaintainer(Pool pool, Duration retention) {
@@ -80,7 +83,12 @@ final class PartitionMaintainer {
     return PREFIX + NAME_DAY.format(d);
   }
 
-  /** Makes sure the partitions of {@code days} exist; a round trip only for days not seen before. */
+  /** The {@code sample_chunks} partition of the day {@code epochDay}. */
+  static String chunkName(long epochDay) {
+    return CHUNK_PREFIX + name(epochDay).substring(PREFIX.length());
+  }
+
+  /** Makes sure the partitions of {@code days} (of samples and of sample_chunks) exist; a round trip only for days not seen before. */
   Future<Void> ensure(Collection<Long> days) {
     List<Long> missing = new ArrayList<>();
     for (Long d : days) {
@@ -95,9 +103,34 @@ final class PartitionMaintainer {
         .onSuccess(v -> known.addAll(missing));
   }
 
+  /**
+   * Makes sure the chunk partitions of {@code days} exist, for the compactor: a schema migrated
+   * from before V5 has samples partitions without their sample_chunks twin. Runs in the caller's
+   * transaction {@code conn} (a second connection could deadlock a pool of one); the days count
+   * as known once that transaction commits, which the caller reports through {@link #knowChunks}.
+   */
+  Future<Void> ensureChunks(SqlConnection conn, Collection<Long> days) {
+    List<Long> missing = new ArrayList<>();
+    for (Long d : days) {
+      if (!knownChunks.contains(d)) {
+        missing.add(d);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return lock(conn).compose(v -> create(conn, missing));
+  }
+
+  /** Records that the chunk partitions of {@code days} exist (their creation committed). */
+  void knowChunks(Collection<Long> days) {
+    knownChunks.addAll(days);
+  }
+
   /** Forgets {@code days}, so the next write of them checks again (another process may have dropped them). */
   void forget(Collection<Long> days) {
     known.removeAll(days);
+    knownChunks.removeAll(days);
   }
 
   /** Creates the partitions ahead of time and drops those past retention, as of {@code now}. */
@@ -135,6 +168,7 @@ final class PartitionMaintainer {
         }))
         .map(refresh -> {
           known.retainAll(refresh.existing());
+          knownChunks.retainAll(refresh.existing());
           known.addAll(refresh.existing());
           return refresh.outcome();
         });
@@ -153,9 +187,10 @@ final class PartitionMaintainer {
   private static Future<Void> create(SqlConnection conn, List<Long> days) {
     Future<Void> chain = Future.succeededFuture();
     for (long d : days) {
-      String sql = "CREATE TABLE IF NOT EXISTS " + name(d) + " PARTITION OF samples FOR VALUES FROM ('"
-          + bound(d) + "') TO ('" + bound(d + 1) + "')";
-      chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
+      String range = " FOR VALUES FROM ('" + bound(d) + "') TO ('" + bound(d + 1) + "')";
+      String sql = "CREATE TABLE IF NOT EXISTS " + name(d) + " PARTITION OF samples" + range;
+      String chunks = "CREATE TABLE IF NOT EXISTS " + chunkName(d) + " PARTITION OF sample_chunks" + range;
+      chain = chain.compose(v -> conn.query(sql).execute()).compose(v -> conn.query(chunks).execute().mapEmpty());
     }
     return chain;
   }
@@ -163,7 +198,8 @@ final class PartitionMaintainer {
   private static Future<Void> drop(SqlConnection conn, List<Long> days) {
     Future<Void> chain = Future.succeededFuture();
     for (long d : days) {
-      chain = chain.compose(v -> conn.query("DROP TABLE IF EXISTS " + name(d)).execute().mapEmpty());
+      chain = chain.compose(v -> conn.query("DROP TABLE IF EXISTS " + name(d) + ", " + chunkName(d)).execute()
+          .mapEmpty());
     }
     return chain;
   }

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * that retries the same batch loses nothing and doubles nothing. The start of an outage and its
  * end are logged once each, not per retry.
  *
- * <p>Maintenance (partitions ahead of time, retention) runs at start and then hourly.
+ * <p>Maintenance (partitions ahead of time, retention) runs at start and then hourly; compaction
+ * of closed hours into {@code sample_chunks} every {@code store.compaction.interval}.
  * Thread-safe: every method may be called from any thread.
  */
 public final class PostgresTelemetryStore implements TelemetryStore {
@@ -62,6 +63,8 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   private final SampleWriter writer;
   private final SampleReader reader;
   private final PostgresDeadLetters deadLetters;
+  private final Compactor compactor;
+  private final Duration compactionInterval;
 
   private final Object lock = new Object();
   private Promise<Void> started;
@@ -69,6 +72,7 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   private volatile boolean closed;
   private long retryTimer = -1;
   private long maintenanceTimer = -1;
+  private long compactionTimer = -1;
 
   public PostgresTelemetryStore(Vertx vertx, StoreSettings settings) {
     this(vertx, settings, InsertMethod.UNNEST);
@@ -90,6 +94,8 @@ public final class PostgresTelemetryStore implements TelemetryStore {
     this.writer = new SampleWriter(pool, dictionaries, partitions, method);
     this.reader = new SampleReader(pool, dictionaries);
     this.deadLetters = new PostgresDeadLetters(pool);
+    this.compactor = new Compactor(pool, partitions, settings.compactionAfter());
+    this.compactionInterval = settings.compactionInterval();
   }
 
   /**
@@ -121,6 +127,9 @@ public final class PostgresTelemetryStore implements TelemetryStore {
             }
             ready = true;
             maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> maintain());
+            if (!compactionInterval.isZero()) {
+              compactionTimer = vertx.setPeriodic(compactionInterval.toMillis(), id -> compact());
+            }
           }
           availability.succeeded();
           LOG.info("PostgreSQL store ready at {} (schema version {})", target, version);
@@ -148,6 +157,21 @@ public final class PostgresTelemetryStore implements TelemetryStore {
         })
         .onFailure(e -> LOG.warn("Partition maintenance on {} failed, retried in {} min: {}", target,
             MAINTENANCE_PERIOD_MS / 60_000, e.getMessage()));
+  }
+
+  /**
+   * One compaction pass (see {@link Compactor}) as of now. A failure is logged and the next
+   * period tries again; nothing is lost, the raw rows stay until a pass commits.
+   */
+  Future<Compactor.Outcome> compact() {
+    return compactor.compact(Instant.now())
+        .onSuccess(o -> {
+          if (o.ranges() > 0) {
+            LOG.info("Compacted {} samples of {} series-hours into chunks", o.samples(), o.ranges());
+          }
+        })
+        .onFailure(e -> LOG.warn("Compaction on {} failed, retried in {}: {}", target, compactionInterval,
+            e.getMessage()));
   }
 
   /**
@@ -250,6 +274,9 @@ public final class PostgresTelemetryStore implements TelemetryStore {
       }
       if (maintenanceTimer >= 0) {
         vertx.cancelTimer(maintenanceTimer);
+      }
+      if (compactionTimer >= 0) {
+        vertx.cancelTimer(compactionTimer);
       }
       if (started != null) {
         started.tryFail("PostgreSQL store at " + target + " closed before it could start");

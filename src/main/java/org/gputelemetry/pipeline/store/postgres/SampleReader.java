@@ -6,8 +6,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import org.gputelemetry.pipeline.model.Gpu;
@@ -38,29 +41,46 @@ final class SampleReader {
    * index probe per GPU, newest partition first). {@code %s} is the optional filter on {@code gpus g}.
    */
   static final String GPU_LIST = "SELECT * FROM (SELECT g.id, g.uuid, g.gpu_index, g.device, g.model_name, g.hostname,"
-      + " g.first_seen, (SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id) AS last_seen FROM gpus g%s) c"
+      + " g.first_seen, greatest((SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id),"
+      + " (SELECT max(k.last_ts) FROM sample_chunks k WHERE k.gpu_id = g.id)) AS last_seen FROM gpus g%s) c"
       + " WHERE c.last_seen IS NOT NULL ORDER BY c.hostname, c.gpu_index, c.uuid";
   static final String ALL_GPUS = GPU_LIST.formatted("");
   static final String HOST_GPUS = GPU_LIST.formatted(" WHERE g.hostname = $1");
   static final String ONE_GPU = GPU_LIST.formatted(" WHERE g.uuid = $1");
   static final String HOSTS = "SELECT g.hostname, count(*) FROM gpus g WHERE g.hostname IS NOT NULL"
-      + " AND (SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id) IS NOT NULL GROUP BY g.hostname ORDER BY g.hostname";
+      + " AND greatest((SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id),"
+      + " (SELECT max(k.last_ts) FROM sample_chunks k WHERE k.gpu_id = g.id)) IS NOT NULL"
+      + " GROUP BY g.hostname ORDER BY g.hostname";
   /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
   static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
+
+  /**
+   * A series' newest raw row (l) and newest chunk (k, its last sample kept in the row): one
+   * backward probe of each primary key. The chunk wins only when strictly newer (a raw row at
+   * the same time is a late write not yet merged, and the raw value wins).
+   */
+  static final String BOTH = "l.ts AS lts, l.value AS lv, l.placement_id AS lp,"
+      + " k.last_ts AS kts, k.last AS kv, k.placement_id AS kp FROM metrics m"
+      + " LEFT JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
+      + " WHERE s.gpu_id = %s AND s.metric_id = %s ORDER BY s.ts DESC LIMIT 1) l ON true"
+      + " LEFT JOIN LATERAL (SELECT c.last_ts, c.last, c.placement_id FROM sample_chunks c"
+      + " WHERE c.gpu_id = %s AND c.metric_id = %s ORDER BY c.chunk_start DESC LIMIT 1) k ON true";
+  /** Picks the column of whichever of l and k is newer. */
+  static final String NEWER = "CASE WHEN x.kts > x.lts OR x.lts IS NULL THEN x.k%1$s ELSE x.l%1$s END";
 
   /**
    * Each metric's newest sample of one GPU: per metric, one backward probe of the primary key
    * (gpu_id, ts) that stops at the first row of that metric. Columns as {@link #statement}'s.
    */
-  static final String GPU_LATEST = "SELECT l.ts, m.id, l.value, l.placement_id FROM metrics m"
-      + " CROSS JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
-      + " WHERE s.gpu_id = $1 AND s.metric_id = m.id ORDER BY s.ts DESC LIMIT 1) l ORDER BY m.name";
+  static final String GPU_LATEST = "SELECT " + NEWER.formatted("ts") + ", x.id, " + NEWER.formatted("v")
+      + ", " + NEWER.formatted("p") + " FROM (SELECT m.id, m.name, "
+      + BOTH.formatted("$1", "m.id", "$1", "m.id") + ") x WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.name";
   /** One metric's newest sample of every GPU (one backward probe each), then the GPU's identity. */
-  static final String METRIC_LATEST = "SELECT l.ts, $1::smallint, l.value, l.placement_id,"
-      + " g.uuid, g.gpu_index, g.device, g.model_name, g.hostname FROM gpus g"
-      + " CROSS JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
-      + " WHERE s.gpu_id = g.id AND s.metric_id = $1 ORDER BY s.ts DESC LIMIT 1) l%s"
-      + " ORDER BY g.hostname, g.gpu_index, g.uuid";
+  static final String METRIC_LATEST = "SELECT " + NEWER.formatted("ts") + ", $1::smallint, "
+      + NEWER.formatted("v") + ", " + NEWER.formatted("p") + ", x.uuid, x.gpu_index, x.device, x.model_name, x.hostname"
+      + " FROM (SELECT g.uuid, g.gpu_index, g.device, g.model_name, g.hostname, "
+      + BOTH.formatted("g.id", "$1", "g.id", "$1").replace("FROM metrics m", "FROM gpus g") + "%s) x"
+      + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.hostname, x.gpu_index, x.uuid";
   static final String FLEET_LATEST = METRIC_LATEST.formatted("");
   static final String HOST_LATEST = METRIC_LATEST.formatted(" WHERE g.hostname = $2");
 
@@ -140,13 +160,117 @@ final class SampleReader {
     });
   }
 
+  /**
+   * One page from the raw rows (limit + 1 of them, one index range scan) merged with the chunks
+   * the window overlaps, fetched {@link #CHUNK_PAGE} at a time in time order until the page is
+   * complete: a merged sample is final once no unfetched chunk can hold an earlier one (in the
+   * query's order) and, when the raw scan was cut at limit + 1, it is not past the last raw row.
+   * A raw row and a chunk point with the same (timestamp, metric) is a late write not yet merged:
+   * the raw value wins. At most limit + 1 samples and one page of chunks are held.
+   */
   private Future<SamplePage> page(GpuState gpu, SampleQuery q, Short metricId) {
     Statement st = statement(gpu.id(), q, metricId);
     if (st == null) {
       return Future.succeededFuture(new SamplePage(List.of(), null));
     }
     return pool.preparedQuery(st.sql()).execute(st.params())
-        .compose(rs -> resolveNames(rs).map(v -> toPage(gpu.gpu(), rs, q.limit())));
+        .compose(rs -> resolveNames(rs).compose(v -> {
+          List<Sample> raw = new ArrayList<>(rs.size());
+          for (Row r : rs) {
+            raw.add(sample(gpu.gpu(), r));
+          }
+          Sample rawBound = raw.size() > q.limit() ? raw.get(raw.size() - 1) : null;
+          Set<String> rawKeys = new HashSet<>();
+          raw.forEach(x -> rawKeys.add(x.timestampMicros() + "/" + x.metric()));
+          Comparator<Sample> order = Comparator.comparingLong(Sample::timestampMicros).thenComparing(Sample::metric);
+          if (q.descending()) {
+            order = order.reversed();
+          }
+          Merge merge = new Merge(gpu, q, metricId, order, rawBound, rawKeys, new ArrayList<>(raw));
+          return chunkPage(merge, null).map(done -> toPage(done, q.limit()));
+        }));
+  }
+
+  /** Chunks of a sample query fetched per round trip. */
+  static final int CHUNK_PAGE = 16;
+
+  /** The state of one sample query's merge of raw rows and chunks. */
+  private record Merge(GpuState gpu, SampleQuery q, Short metricId, Comparator<Sample> order, Sample rawBound,
+                       Set<String> rawKeys, List<Sample> merged) {
+  }
+
+  /** Fetches the chunks after {@code position} (chunk_start, metric_id, labels_id), merges, and recurses until complete. */
+  private Future<List<Sample>> chunkPage(Merge m, Row position) {
+    SampleQuery q = m.q();
+    long from = q.startMicros();
+    long to = q.endMicros();
+    if (q.cursor() != null && q.descending()) {
+      to = Math.min(to, q.cursor().timestampMicros());
+    } else if (q.cursor() != null) {
+      from = Math.max(from, q.cursor().timestampMicros());
+    }
+    List<Object> params = new ArrayList<>(List.of(m.gpu().id(), SampleRows.timestamp(clamp(from)),
+        SampleRows.timestamp(clamp(to))));
+    StringBuilder sql = new StringBuilder("SELECT c.chunk_start, c.metric_id, c.labels_id, c.placement_id, c.data"
+        + " FROM sample_chunks c WHERE c.gpu_id = $1 AND c.last_ts >= $2 AND c.chunk_start <= $3");
+    if (m.metricId() != null) {
+      params.add(m.metricId());
+      sql.append(" AND c.metric_id = $").append(params.size());
+    }
+    String cmp = q.descending() ? " < " : " > ";
+    String dir = q.descending() ? " DESC" : "";
+    if (position != null) {
+      params.add(position.getOffsetDateTime(0));
+      params.add(position.getShort(1));
+      params.add(position.getInteger(2));
+      int n = params.size();
+      sql.append(" AND (c.chunk_start, c.metric_id, c.labels_id)").append(cmp)
+          .append("($").append(n - 2).append(", $").append(n - 1).append(", $").append(n).append(")");
+    }
+    sql.append(" ORDER BY c.chunk_start").append(dir).append(", c.metric_id").append(dir).append(", c.labels_id")
+        .append(dir).append(" LIMIT ").append(CHUNK_PAGE);
+    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params)).compose(rs -> resolveNames(rs).compose(v -> {
+      Row last = null;
+      for (Row r : rs) {
+        last = r;
+        String metric = dictionaries.metricName(r.getShort(1));
+        Integer placementId = r.getInteger(3);
+        Placement p = placementId == null ? null : dictionaries.placement(placementId);
+        ChunkPayload.Points points = ChunkPayload.decode(r.getBuffer(4).getBytes());
+        for (int i = 0; i < points.size(); i++) {
+          long ts = points.ts()[i];
+          if (q.admits(ts, metric) && !m.rawKeys().contains(ts + "/" + metric)) {
+            m.merged().add(new Sample(m.gpu().gpu(), metric, ts, points.values()[i],
+                p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace()));
+          }
+        }
+      }
+      m.merged().sort(m.order());
+      int want = q.limit() + 1;
+      if (m.merged().size() > want) {
+        m.merged().subList(want, m.merged().size()).clear(); // later chunks only ever insert before these
+      }
+      boolean more = rs.size() == CHUNK_PAGE;
+      Long frontier = null;
+      if (more) {
+        long start = Timestamps.toMicros(last.getOffsetDateTime(0).toInstant());
+        frontier = q.descending() ? start + Compactor.RANGE_MICROS : start;
+      }
+      List<Sample> done = new ArrayList<>();
+      for (Sample x : m.merged()) {
+        if (m.rawBound() != null && m.order().compare(x, m.rawBound()) > 0) {
+          break;
+        }
+        if (frontier != null && (q.descending() ? x.timestampMicros() < frontier : x.timestampMicros() >= frontier)) {
+          break;
+        }
+        done.add(x);
+      }
+      if (more && done.size() < want) {
+        return chunkPage(m, last);
+      }
+      return Future.succeededFuture(done);
+    }));
   }
 
   /** An SQL statement and its parameters. */
@@ -214,26 +338,121 @@ final class SampleReader {
         if (gpu.isEmpty()) {
           return Future.succeededFuture(List.<Bucket>of());
         }
-        Statement st = bucketStatement(gpu.get().state().id(), q, metricId);
-        return pool.preparedQuery(st.sql()).execute(st.params()).compose(rs -> {
-          Set<Short> unknown = new HashSet<>();
-          for (Row r : rs) {
-            if (dictionaries.metricName(r.getShort(1)) == null) {
-              unknown.add(r.getShort(1));
-            }
-          }
-          return (unknown.isEmpty() ? Future.<Void>succeededFuture() : dictionaries.loadMetrics(unknown).<Void>mapEmpty())
-              .map(v -> {
-                List<Bucket> out = new ArrayList<>(rs.size());
-                for (Row r : rs) {
-                  out.add(new Bucket(dictionaries.metricName(r.getShort(1)), r.getLong(0) * q.stepMicros(),
-                      r.getDouble(3), r.getLong(2)));
+        int gpuId = gpu.get().state().id();
+        Statement st = bucketStatement(gpuId, q, metricId);
+        Statement chunks = chunkBucketStatement(gpuId, q, metricId);
+        return pool.preparedQuery(st.sql()).execute(st.params())
+            .compose(rs -> pool.preparedQuery(chunks.sql()).execute(chunks.params()).compose(cs -> {
+              Set<Short> unknown = new HashSet<>();
+              for (RowSet<Row> set : List.of(rs, cs)) {
+                for (Row r : set) {
+                  if (dictionaries.metricName(r.getShort(1)) == null) {
+                    unknown.add(r.getShort(1));
+                  }
                 }
-                return List.copyOf(out);
-              });
-        });
+              }
+              return (unknown.isEmpty() ? Future.<Void>succeededFuture() : dictionaries.loadMetrics(unknown).<Void>mapEmpty())
+                  .map(v -> combine(q, rs, cs));
+            }));
       });
     });
+  }
+
+  /** One bucket's running aggregates, from raw groups, whole chunks and decoded points. */
+  private static final class Acc {
+    long count;
+    double sum;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    long lastTs = Long.MIN_VALUE;
+    double last;
+
+    void add(long n, double s, double lo, double hi, long ts, double lastValue) {
+      count += n;
+      sum += s;
+      min = Math.min(min, lo);
+      max = Math.max(max, hi);
+      if (ts > lastTs) {
+        lastTs = ts;
+        last = lastValue;
+      }
+    }
+
+    double value(Aggregation agg) {
+      return switch (agg) {
+        case AVG -> sum / count;
+        case MIN -> min;
+        case MAX -> max;
+        case SUM -> sum;
+        case COUNT -> count;
+        case LAST -> last;
+      };
+    }
+  }
+
+  /**
+   * Raw groups plus chunks: a chunk inside the window and one bucket with no raw row in its range
+   * adds its stored aggregates; any other is decoded, its points outside the window or shadowed by
+   * a raw row (a late write not yet merged, the raw value wins) skipped.
+   */
+  private List<Bucket> combine(BucketQuery q, RowSet<Row> rs, RowSet<Row> cs) {
+    Comparator<Map.Entry<Long, String>> byKey = Map.Entry.<Long, String>comparingByKey()
+        .thenComparing(Map.Entry.comparingByValue());
+    TreeMap<Map.Entry<Long, String>, Acc> out = new TreeMap<>(byKey);
+    for (Row r : rs) {
+      out.computeIfAbsent(Map.entry(r.getLong(0), dictionaries.metricName(r.getShort(1))), k -> new Acc())
+          .add(r.getLong(2), r.getDouble(3), r.getDouble(4), r.getDouble(5),
+              Timestamps.toMicros(r.getOffsetDateTime(7).toInstant()), r.getDouble(6));
+    }
+    for (Row c : cs) {
+      String metric = dictionaries.metricName(c.getShort(1));
+      long start = Timestamps.toMicros(c.getOffsetDateTime(0).toInstant());
+      long lastTs = Timestamps.toMicros(c.getOffsetDateTime(7).toInstant());
+      Long[] shadowed = c.getArrayOfLongs(8);
+      if (c.getBuffer(9) == null) { // covered, nothing shadowed: the stored aggregates
+        out.computeIfAbsent(Map.entry(Math.floorDiv(start, q.stepMicros()), metric), k -> new Acc())
+            .add(c.getInteger(2), c.getDouble(3), c.getDouble(4), c.getDouble(5), lastTs, c.getDouble(6));
+        continue;
+      }
+      Set<Long> raw = new HashSet<>(List.of(shadowed));
+      ChunkPayload.Points points = ChunkPayload.decode(c.getBuffer(9).getBytes());
+      for (int i = 0; i < points.size(); i++) {
+        long ts = points.ts()[i];
+        if (ts < q.startMicros() || ts > q.endMicros() || raw.contains(ts)) {
+          continue;
+        }
+        double v = points.values()[i];
+        out.computeIfAbsent(Map.entry(Math.floorDiv(ts, q.stepMicros()), metric), k -> new Acc()).add(1, v, v, v, ts, v);
+      }
+    }
+    List<Bucket> buckets = new ArrayList<>(out.size());
+    out.forEach((k, acc) -> buckets.add(new Bucket(k.getValue(), k.getKey() * q.stepMicros(), acc.value(q.agg()),
+        acc.count)));
+    return List.copyOf(buckets);
+  }
+
+  /**
+   * The chunks of GPU {@code gpuId} the window of {@code q} overlaps, with their aggregates, the
+   * raw timestamps inside their range (late writes that shadow a point), and their data only when
+   * it must be decoded (the chunk is not inside the window and one bucket, or a raw row shadows it).
+   */
+  static Statement chunkBucketStatement(int gpuId, BucketQuery q, Short metricId) {
+    List<Object> params = new ArrayList<>(List.of(gpuId, q.stepMicros(),
+        SampleRows.timestamp(clamp(q.startMicros())), SampleRows.timestamp(clamp(q.endMicros()))));
+    String onlyMetric = "";
+    if (metricId != null) {
+      params.add(metricId);
+      onlyMetric = " AND c.metric_id = $5";
+    }
+    String bucket = "floor((extract(epoch FROM %s) * 1000000)::numeric / $2)::bigint";
+    String sql = "SELECT y.chunk_start, y.metric_id, y.count, y.sum, y.min, y.max, y.last, y.last_ts, y.shadowed,"
+        + " CASE WHEN cardinality(y.shadowed) = 0 AND y.chunk_start >= $3 AND y.last_ts <= $4 AND "
+        + bucket.formatted("y.chunk_start") + " = " + bucket.formatted("y.last_ts") + " THEN NULL ELSE y.data END"
+        + " FROM (SELECT c.*, ARRAY(SELECT (extract(epoch FROM s.ts) * 1000000)::bigint FROM samples s"
+        + " WHERE s.gpu_id = c.gpu_id AND s.metric_id = c.metric_id AND s.ts >= c.chunk_start AND s.ts < c.chunk_end)"
+        + " AS shadowed FROM sample_chunks c WHERE c.gpu_id = $1 AND c.last_ts >= $3 AND c.chunk_start <= $4"
+        + onlyMetric + ") y";
+    return new Statement(sql, Tuple.wrap(params));
   }
 
   /**
@@ -248,22 +467,12 @@ final class SampleReader {
       params.add(metricId);
       onlyMetric = " AND s.metric_id = $5";
     }
-    String sql = "SELECT x.b, x.metric_id, count(*), " + aggregate(q.agg()) + " FROM (SELECT"
+    String sql = "SELECT x.b, x.metric_id, count(*), sum(x.value), min(x.value), max(x.value),"
+        + " (array_agg(x.value ORDER BY x.ts DESC))[1], max(x.ts) FROM (SELECT"
         + " floor((extract(epoch FROM s.ts) * 1000000)::numeric / $2)::bigint AS b, s.metric_id, s.ts, s.value"
         + " FROM samples s WHERE s.gpu_id = $1 AND s.ts >= $3 AND s.ts <= $4" + onlyMetric + ") x"
         + " GROUP BY x.b, x.metric_id ORDER BY x.b, (SELECT m.name FROM metrics m WHERE m.id = x.metric_id)";
     return new Statement(sql, Tuple.wrap(params));
-  }
-
-  private static String aggregate(Aggregation agg) {
-    return switch (agg) {
-      case AVG -> "avg(x.value)";
-      case MIN -> "min(x.value)";
-      case MAX -> "max(x.value)";
-      case SUM -> "sum(x.value)";
-      case COUNT -> "count(*)::float8";
-      case LAST -> "(array_agg(x.value ORDER BY x.ts DESC))[1]";
-    };
   }
 
   Future<List<Sample>> latest(String uuid) {
@@ -332,18 +541,12 @@ final class SampleReader {
     return Future.all(dictionaries.loadMetrics(metricIds), dictionaries.loadPlacements(placementIds)).mapEmpty();
   }
 
-  private SamplePage toPage(Gpu gpu, RowSet<Row> rs, int limit) {
-    List<Sample> out = new ArrayList<>(Math.min(rs.size(), limit));
-    Cursor next = null;
-    for (Row r : rs) {
-      if (out.size() == limit) {
-        Sample last = out.get(limit - 1);
-        next = new Cursor(last.timestampMicros(), last.metric());
-        break;
-      }
-      out.add(sample(gpu, r));
+  private static SamplePage toPage(List<Sample> merged, int limit) {
+    if (merged.size() <= limit) {
+      return new SamplePage(List.copyOf(merged), null);
     }
-    return new SamplePage(List.copyOf(out), next);
+    Sample last = merged.get(limit - 1);
+    return new SamplePage(List.copyOf(merged.subList(0, limit)), new Cursor(last.timestampMicros(), last.metric()));
   }
 
   /** PostgreSQL's timestamptz covers 4713 BC to 294276 AD; the years 1 to 9999 are all a sample can carry. */

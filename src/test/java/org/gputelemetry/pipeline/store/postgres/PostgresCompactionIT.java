@@ -1,0 +1,158 @@
+package org.gputelemetry.pipeline.store.postgres;
+
+import static org.gputelemetry.pipeline.testutil.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.Aggregation;
+import org.gputelemetry.pipeline.store.Bucket;
+import org.gputelemetry.pipeline.store.BucketQuery;
+import org.gputelemetry.pipeline.store.SampleQuery;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Compaction on a real PostgreSQL: exact counts across late writes, replays and concurrent compactors. */
+class PostgresCompactionIT {
+
+  private static final Gpu GPU = new Gpu("GPU-compact", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a");
+  private static final long T0 = Timestamps.parseMicros("2025-07-18T20:00:00Z");
+  private static final long HOUR = 3_600_000_000L;
+  private static Vertx vertx;
+  private StoreFixture db;
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void closeVertx() {
+    await(vertx.close());
+  }
+
+  @BeforeEach
+  void open() {
+    db = new StoreFixture(vertx, "compaction");
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  /** Two metrics, one sample every 10 s for three hours: 2 x 1080. */
+  private static List<Sample> fleet() {
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < 1080; i++) {
+      out.add(new Sample(GPU, "util", T0 + i * 10_000_000L, i % 100, null, null, null));
+      out.add(new Sample(GPU, "temp", T0 + i * 10_000_000L, 40 + i % 7, null, null, null));
+    }
+    return out;
+  }
+
+  private static long count(PostgresTelemetryStore store) {
+    List<Bucket> b = await(store.buckets(new BucketQuery(GPU.uuid(), T0 - HOUR, T0 + 10 * HOUR, null, 86_400_000_000L,
+        Aggregation.COUNT)));
+    return b.stream().mapToLong(Bucket::count).sum();
+  }
+
+  private static List<Sample> all(PostgresTelemetryStore store, String metric) {
+    return await(store.samples(new SampleQuery(GPU.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, metric, 10_000, null)))
+        .samples();
+  }
+
+  @Test
+  void compactionMovesEveryRowOnceAndLateAndReplayedSamplesKeepCountsExact() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    List<Sample> written = fleet();
+    await(store.write(written));
+    Compactor.Outcome o = await(store.compact());
+    assertEquals(2160, o.samples());
+    assertEquals(6, o.ranges(), "3 hours x 2 metrics");
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(6, db.count("SELECT count(*) FROM sample_chunks"));
+    assertEquals(2160, db.count("SELECT sum(count) FROM sample_chunks"));
+    assertEquals(2160, count(store));
+    assertEquals(written.stream().filter(s -> s.metric().equals("util")).map(Sample::value).toList(),
+        all(store, "util").stream().map(Sample::value).toList());
+
+    // a replay of a whole compacted hour with other values, and a late sample in it
+    List<Sample> replay = new ArrayList<>();
+    for (int i = 0; i < 360; i++) {
+      replay.add(new Sample(GPU, "util", T0 + i * 10_000_000L, 1000 + i, null, null, null));
+    }
+    replay.add(new Sample(GPU, "util", T0 + 5_000_000L, -1, null, null, null));
+    await(store.write(replay));
+    assertEquals(2161, count(store), "before the merge: raw rows shadow the chunk's points, no double");
+    List<Sample> util = all(store, "util");
+    assertEquals(1081, util.size());
+    assertEquals(1000.0, util.get(0).value(), "the raw value wins");
+    assertEquals(-1.0, util.get(1).value());
+    assertEquals(T0 + 5_000_000L, util.get(1).timestampMicros());
+    List<Bucket> sums = await(store.buckets(new BucketQuery(GPU.uuid(), T0, T0 + HOUR - 1, "util", HOUR,
+        Aggregation.SUM)));
+    double expected = -1;
+    for (int i = 0; i < 360; i++) {
+      expected += 1000 + i;
+    }
+    assertEquals(expected, sums.get(0).value(), 1e-6);
+
+    Compactor.Outcome merged = await(store.compact());
+    assertEquals(361, merged.samples());
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(6, db.count("SELECT count(*) FROM sample_chunks"));
+    assertEquals(2161, db.count("SELECT sum(count) FROM sample_chunks"));
+    assertEquals(2161, count(store));
+    assertEquals(util.stream().map(Sample::value).toList(), all(store, "util").stream().map(Sample::value).toList());
+    assertEquals(expected, await(store.buckets(new BucketQuery(GPU.uuid(), T0, T0 + HOUR - 1, "util", HOUR,
+        Aggregation.SUM))).get(0).value(), 1e-6);
+
+    // a second pass finds nothing; the latest sample comes from the chunks
+    assertEquals(0, await(store.compact()).samples());
+    List<Sample> latest = await(store.latest(GPU.uuid()));
+    assertEquals(2, latest.size());
+    latest.forEach(s -> assertEquals(T0 + 1079 * 10_000_000L, s.timestampMicros()));
+    assertEquals(T0 + 1079 * 10_000_000L, await(store.gpu(GPU.uuid())).orElseThrow().lastSeenMicros());
+  }
+
+  @Test
+  void chunkPartitionsAreCreatedAheadAndDroppedByRetentionWithTheSamplesOnes() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE.copy().put("retention", "30d"));
+    String chunkParts = "SELECT count(*) FROM pg_inherits WHERE inhparent = 'sample_chunks'::regclass";
+    assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.count(chunkParts));
+    await(store.write(fleet()));
+    await(store.compact());
+    assertEquals(PartitionMaintainer.DAYS_AHEAD + 2, db.count(chunkParts), "the 2025 day's chunk partition");
+    assertEquals(6, db.count("SELECT count(*) FROM " + PartitionMaintainer.chunkName(PartitionMaintainer.day(T0))));
+    PartitionMaintainer.Outcome o = await(store.maintain());
+    assertTrue(o.dropped().contains(PartitionMaintainer.name(PartitionMaintainer.day(T0))), o.toString());
+    assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.count(chunkParts), "dropped with the samples' one");
+    assertEquals(0, count(store));
+  }
+
+  @Test
+  void twoCompactorsAtOnceDoNotDouble() {
+    PostgresTelemetryStore a = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    PostgresTelemetryStore b = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    await(a.write(fleet()));
+    List<Compactor.Outcome> both = await(Future.all(a.compact(), b.compact())).list();
+    long moved = both.stream().mapToLong(Compactor.Outcome::samples).sum();
+    assertEquals(2160, moved, "every raw row moved exactly once: " + both);
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(2160, db.count("SELECT sum(count) FROM sample_chunks"));
+    assertEquals(2160, count(a));
+    assertEquals(2160, count(b));
+    // the one that was busy catches nothing up later either
+    assertTrue(await(b.compact()).samples() == 0 && await(a.compact()).samples() == 0);
+  }
+}
