@@ -21,6 +21,9 @@ import org.gputelemetry.pipeline.store.SampleQuery;
 final class GpuSeries {
 
   private static final int INITIAL_CAPACITY = 64;
+  // samples of one instant: by metric name, then by labels (series of one metric told apart by them)
+  private static final Comparator<Sample> SAME_INSTANT_ORDER =
+      Comparator.comparing(Sample::metric).thenComparing(s -> s.labels().canonical());
 
   private final int maxEntries;
   private Gpu gpu;
@@ -145,16 +148,17 @@ final class GpuSeries {
     }
   }
 
-  /** The newest sample of metric {@code id}, or null when none is kept. */
+  /** The newest sample of series {@code id}, or null when none is kept. */
   Sample newest(int id, MetricDictionary dictionary) {
     if (id < 0 || id >= newestTs.length || newestTs[id] == Long.MIN_VALUE) {
       return null;
     }
     SampleContext c = newestContext[id];
-    return new Sample(gpu, dictionary.name(id), newestTs[id], newestValue[id], c.container(), c.pod(), c.namespace());
+    return new Sample(gpu, dictionary.name(id), newestTs[id], newestValue[id], c.container(), c.pod(), c.namespace(),
+        dictionary.labels(id));
   }
 
-  /** The newest sample of each metric, in metric id order. */
+  /** The newest sample of each series (metric and labels), in series id order. */
   List<Sample> newest(MetricDictionary dictionary) {
     List<Sample> out = new ArrayList<>();
     for (int id = 0; id < newestTs.length; id++) {
@@ -288,17 +292,17 @@ final class GpuSeries {
       group.clear();
       for (; i < size && timestampAt(i) == ts; i++) {
         int p = physical(i);
-        if (only >= 0 && metrics[p] != only) {
+        if (only >= 0 && dictionary.nameIndex(metrics[p]) != only) {
           continue;
         }
         String name = dictionary.name(metrics[p]);
         if (query.admits(ts, name)) {
           SampleContext c = contexts[p];
-          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace()));
+          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace(), dictionary.labels(metrics[p])));
         }
       }
       if (group.size() > 1) {
-        group.sort(Comparator.comparing(Sample::metric));
+        group.sort(SAME_INSTANT_ORDER);
       }
       for (int g = 0; g < group.size() && out.size() < max; g++) {
         out.add(group.get(g));
@@ -322,7 +326,7 @@ final class GpuSeries {
         break;
       }
       int p = physical(i);
-      if (only >= 0 && metrics[p] != only) {
+      if (only >= 0 && dictionary.nameIndex(metrics[p]) != only) {
         continue;
       }
       long bucket = query.bucketOf(ts);
@@ -394,17 +398,17 @@ final class GpuSeries {
       group.clear();
       for (; i >= 0 && timestampAt(i) == ts; i--) {
         int p = physical(i);
-        if (only >= 0 && metrics[p] != only) {
+        if (only >= 0 && dictionary.nameIndex(metrics[p]) != only) {
           continue;
         }
         String name = dictionary.name(metrics[p]);
         if (query.admits(ts, name)) {
           SampleContext c = contexts[p];
-          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace()));
+          group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace(), dictionary.labels(metrics[p])));
         }
       }
       if (group.size() > 1) {
-        group.sort(Comparator.comparing(Sample::metric).reversed());
+        group.sort(SAME_INSTANT_ORDER.reversed());
       }
       for (int g = 0; g < group.size() && out.size() < max; g++) {
         out.add(group.get(g));

@@ -36,7 +36,8 @@ public final class MemoryTelemetryStore implements TelemetryStore {
   private static final Comparator<Sample> SAMPLE_CATALOGUE_ORDER = Comparator
       .comparing((Sample s) -> nullsLast(s.gpu().hostname()))
       .thenComparingInt(s -> s.gpu().gpuIndex())
-      .thenComparing(s -> s.gpu().uuid());
+      .thenComparing(s -> s.gpu().uuid())
+      .thenComparing(s -> s.labels().canonical());
 
   private final int maxEntriesPerGpu;
   private final ConcurrentHashMap<String, GpuSeries> series = new ConcurrentHashMap<>();
@@ -59,7 +60,7 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       if (gs == null) {
         gs = series.computeIfAbsent(s.gpu().uuid(), k -> new GpuSeries(s.gpu(), maxEntriesPerGpu));
       }
-      int metric = metrics.id(s.metric());
+      int metric = metrics.id(s.metric(), s.labels());
       SampleContext ctx = context(s);
       synchronized (gs) {
         gs.put(s.gpu(), s.timestampMicros(), metric, s.value(), ctx);
@@ -163,24 +164,27 @@ public final class MemoryTelemetryStore implements TelemetryStore {
     synchronized (gs) {
       out = gs.newest(metrics);
     }
-    out.sort(Comparator.comparing(Sample::metric));
+    out.sort(Comparator.comparing(Sample::metric).thenComparing(s -> s.labels().canonical()));
     return Future.succeededFuture(List.copyOf(out));
   }
 
   @Override
   public Future<List<Sample>> latestOf(String metric, String hostname) {
-    int id = metrics.find(metric);
-    if (id < 0) {
+    int nameIndex = metrics.find(metric);
+    if (nameIndex < 0) {
       return Future.succeededFuture(List.of());
     }
+    List<Integer> ids = metrics.seriesOf(nameIndex);
     List<Sample> out = new ArrayList<>();
     for (GpuSeries gs : series.values()) {
-      Sample s;
       synchronized (gs) {
-        s = gs.newest(id, metrics);
-      }
-      if (s != null && (hostname == null || hostname.equals(s.gpu().hostname()))) {
-        out.add(s);
+        // one sample per label set of the metric (most metrics have only the empty one)
+        for (int id : ids) {
+          Sample s = gs.newest(id, metrics);
+          if (s != null && (hostname == null || hostname.equals(s.gpu().hostname()))) {
+            out.add(s);
+          }
+        }
       }
     }
     out.sort(SAMPLE_CATALOGUE_ORDER);
