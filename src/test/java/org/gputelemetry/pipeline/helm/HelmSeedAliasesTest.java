@@ -36,4 +36,18 @@ class HelmSeedAliasesTest {
     assertEquals(3, streamer.getJsonObject("streamer").getInteger("workers"));
     assertEquals(1250, streamer.getJsonObject("streamer").getInteger("rate"));
   }
+
+  @Test
+  void anIngressHostGivenOnlyByNameServesEverythingUnderSlash() {
+    RenderedChart chart = RenderedChart.render("telemetry-api", null, sets(
+        "postgresql.auth.password", DB_PASSWORD,
+        "apiGateway.ingress.enabled", "true",
+        "apiGateway.ingress.hosts[0].host", "api.telemetry.local"));
+    Object rule = RenderedChart.list(RenderedChart.at(
+        chart.ofKind("Ingress").get(0), "spec.rules")).get(0);
+    assertEquals("api.telemetry.local", RenderedChart.at(rule, "host"));
+    Object path = RenderedChart.list(RenderedChart.at(rule, "http.paths")).get(0);
+    assertEquals("/", RenderedChart.at(path, "path"));
+    assertEquals("Prefix", RenderedChart.at(path, "pathType"));
+  }
 }
