@@ -28,7 +28,10 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- $d := dict "roles" (list $meta.role) }}
 {{- if eq .key "streamer" }}
 {{- $c := $v.streamer.config }}
-{{- $s := dict "loopMode" $c.loopMode "timestampMode" $c.timestampMode "rate" (int64 $c.rate) "workers" (int64 $c.workers) "batchSize" (int64 $c.batchSize) "streamInterval" $c.streamInterval "bufferSize" (int64 $c.bufferSize) "maxInFlight" (int64 $c.maxInFlight) }}
+{{- /* streamer.workers / streamer.rate: short aliases of streamer.config.* (the seed docs' --set keys); an alias set wins */}}
+{{- $workers := ternary $v.streamer.workers $c.workers (hasKey $v.streamer "workers") }}
+{{- $rate := ternary $v.streamer.rate $c.rate (hasKey $v.streamer "rate") }}
+{{- $s := dict "loopMode" $c.loopMode "timestampMode" $c.timestampMode "rate" (int64 $rate) "workers" (int64 $workers) "batchSize" (int64 $c.batchSize) "streamInterval" $c.streamInterval "bufferSize" (int64 $c.bufferSize) "maxInFlight" (int64 $c.maxInFlight) }}
 {{- if $c.csvPath }}
 {{- $_ := set $s "csvPath" $c.csvPath }}
 {{- end }}
@@ -36,7 +39,8 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- end }}
 {{- if eq .key "collector" }}
 {{- $c := $v.collector.config }}
-{{- $_ := set $d "collector" (dict "workers" (int64 $c.workers) "batchSize" (int64 $c.batchSize) "pollInterval" $c.pollInterval "bufferSize" (int64 $c.bufferSize)) }}
+{{- $cw := ternary $v.collector.workers $c.workers (hasKey $v.collector "workers") }}
+{{- $_ := set $d "collector" (dict "workers" (int64 $cw) "batchSize" (int64 $c.batchSize) "pollInterval" $c.pollInterval "bufferSize" (int64 $c.bufferSize)) }}
 {{- end }}
 {{- if eq .key "apiGateway" }}
 {{- /* authentication comes as environment (GATEWAY_AUTH_*): the token file is a mounted Secret, like the passwords */}}
@@ -47,7 +51,7 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- $_ := set $d "gateway" $g }}
 {{- end }}
 {{- if or (eq .key "collector") (eq .key "apiGateway") }}
-{{- $store := dict "type" $v.store.type "maxEntriesPerGPU" (int64 $v.collector.config.maxEntriesPerGPU) }}
+{{- $store := dict "type" $v.store.type "maxEntriesPerGPU" (int64 (ternary $v.collector.maxEntriesPerGPU $v.collector.config.maxEntriesPerGPU (hasKey $v.collector "maxEntriesPerGPU"))) }}
 {{- if eq $v.store.type "postgres" }}
 {{- $_ := set $store "host" (include "telemetry-pipeline.db.host" $root) }}
 {{- $_ := set $store "poolSize" (int64 $v.store.poolSize) }}
