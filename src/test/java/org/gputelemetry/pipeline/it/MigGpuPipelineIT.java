@@ -154,8 +154,11 @@ class MigGpuPipelineIT {
       HttpResponse<Buffer> r = get(uri);
       assertEquals(400, r.statusCode(), uri + ": " + r.bodyAsString());
       assertEquals("application/json", r.getHeader("content-type"), uri);
-      assertEquals("request path: malformed percent-encoding '" + escape + "' (expected % and two hex digits)",
-          r.bodyAsJsonObject().getString("error"), uri);
+      // the request check names the escape; an escape cut short at the end of the path is refused by the
+      // router's decoder first (with GraphQL's routes mounted), which names the whole path
+      String error = r.bodyAsJsonObject().getString("error");
+      assertTrue(error.equals("request path: malformed percent-encoding '" + escape + "' (expected % and two hex digits)")
+          || error.equals("malformed percent-encoding in the request path '" + uri + "'"), uri + ": " + error);
     });
   }
 
