@@ -155,11 +155,13 @@ class StoreWriterTest {
   void takesOneWriteWorthFromTheRingWhileTheStoreIsDownSoTheCollectorRefusesAsBusy() throws Exception {
     AtomicBoolean down = new AtomicBoolean(true);
     FakeStore store = new FakeStore(samples -> down.get() ? new IOException("Connection refused") : null);
-    start(store, 20);
     List<Future<Void>> acks = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       acks.add(offer(batch(i, 10, "m")));
     }
+    // the ring is full before the writer starts, so its first take is a whole write's worth
+    // (offered one by one while it runs, a pause over its 5 ms linger would split the first write)
+    start(store, 20);
     Poll.until("down", 5, storeDown::get);
     sleep(200);
     assertEquals(4, ring.size(), "the writer holds two batches (20 samples), four wait in the ring");

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.chunk.ChunkCodec;
 
 /**
  * Moves closed ranges of raw {@code samples} rows into {@code sample_chunks}: one chunk per
@@ -140,7 +141,7 @@ final class Compactor {
             }
             TreeMap<Long, Double> points = new TreeMap<>();
             if (existing != null) {
-              ChunkPayload.Points old = ChunkPayload.decode(existing.getBuffer(0).getBytes());
+              ChunkCodec.Points old = ChunkCodec.decode(existing.getBuffer(0).getBytes());
               for (int i = 0; i < old.size(); i++) {
                 points.put(old.ts()[i], old.values()[i]);
               }
@@ -172,6 +173,6 @@ final class Compactor {
     return Tuple.wrap(new ArrayList<>(List.of(SampleRows.timestamp(start), SampleRows.timestamp(start + RANGE_MICROS),
             SampleRows.timestamp(ts[n - 1]), min, max, sum, values[0], values[n - 1], r.gpuId(), n)))
         .addValue(r.placementId()).addValue(r.metricId())
-        .addValue(io.vertx.core.buffer.Buffer.buffer(ChunkPayload.encode(ts, values, n)));
+        .addValue(io.vertx.core.buffer.Buffer.buffer(ChunkCodec.encode(ts, values, n)));
   }
 }

@@ -26,6 +26,7 @@ import org.gputelemetry.pipeline.store.SamplePage;
 import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.postgres.Dictionaries.GpuState;
 import org.gputelemetry.pipeline.store.postgres.Dictionaries.Placement;
+import org.gputelemetry.pipeline.store.chunk.ChunkCodec;
 
 /**
  * The API's queries. GPUs without a stored sample (registered by a write that failed, or whose
@@ -236,7 +237,7 @@ final class SampleReader {
         String metric = dictionaries.metricName(r.getShort(1));
         Integer placementId = r.getInteger(3);
         Placement p = placementId == null ? null : dictionaries.placement(placementId);
-        ChunkPayload.Points points = ChunkPayload.decode(r.getBuffer(4).getBytes());
+        ChunkCodec.Points points = ChunkCodec.decode(r.getBuffer(4).getBytes());
         for (int i = 0; i < points.size(); i++) {
           long ts = points.ts()[i];
           if (q.admits(ts, metric) && !m.rawKeys().contains(ts + "/" + metric)) {
@@ -415,7 +416,7 @@ final class SampleReader {
         continue;
       }
       Set<Long> raw = new HashSet<>(List.of(shadowed));
-      ChunkPayload.Points points = ChunkPayload.decode(c.getBuffer(9).getBytes());
+      ChunkCodec.Points points = ChunkCodec.decode(c.getBuffer(9).getBytes());
       for (int i = 0; i < points.size(); i++) {
         long ts = points.ts()[i];
         if (ts < q.startMicros() || ts > q.endMicros() || raw.contains(ts)) {

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.store.postgres;
+package org.gputelemetry.pipeline.store.chunk;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,24 +11,25 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * The {@code data} column of a {@code sample_chunks} row: a series' timestamps (epoch
- * microseconds, ascending) and values. The one place that knows the byte format, so the
- * project's chunk codec (package {@code store.chunk}, Gorilla timestamps and values) replaces it
- * here alone; until then the points are packed and deflated by the JDK.
+ * One series' points (epoch-microsecond timestamps, ascending, and values) as bytes: the
+ * {@code data} column of PostgreSQL's {@code sample_chunks} and the embedded store's closed
+ * chunks. The one place that knows the byte format. Until the Gorilla codec lands the points are
+ * packed and deflated by the JDK.
  */
-final class ChunkPayload {
+public final class ChunkCodec {
 
   /** Decoded points, timestamps ascending. */
-  record Points(long[] ts, double[] values) {
-    int size() {
+  public record Points(long[] ts, double[] values) {
+    public int size() {
       return ts.length;
     }
   }
 
-  private ChunkPayload() {
+  private ChunkCodec() {
   }
 
-  static byte[] encode(long[] ts, double[] values, int n) {
+  /** The first {@code n} points of {@code ts} and {@code values}. */
+  public static byte[] encode(long[] ts, double[] values, int n) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(n * 4 + 16);
     try (DataOutputStream out = new DataOutputStream(
         new DeflaterOutputStream(bytes, new Deflater(Deflater.BEST_SPEED), 4096))) {
@@ -47,7 +48,7 @@ final class ChunkPayload {
     return bytes.toByteArray();
   }
 
-  static Points decode(byte[] data) {
+  public static Points decode(byte[] data) {
     try (DataInputStream in = new DataInputStream(new InflaterInputStream(new ByteArrayInputStream(data)))) {
       int n = in.readInt();
       if (n < 0 || n > 100_000_000) {
