@@ -55,6 +55,18 @@ public record ApiRoute(HttpMethod method, String path, String regex, String oper
     return new Builder(HttpMethod.GET, path, operationId);
   }
 
+  /** The request paths this route answers, as a pattern (path parameters match one segment). */
+  public java.util.regex.Pattern pathPattern() {
+    if (regex != null) {
+      return java.util.regex.Pattern.compile(regex);
+    }
+    StringBuilder p = new StringBuilder();
+    for (String part : path.split("(?=\\{)|(?<=\\})")) {
+      p.append(part.startsWith("{") && part.endsWith("}") ? "[^/]+" : java.util.regex.Pattern.quote(part));
+    }
+    return java.util.regex.Pattern.compile(p.toString());
+  }
+
   /** {@code GET /api/v1/gpus/{uuid}}: how logs, route names and tests refer to it. */
   public String name() {
     return method.name() + " " + path;

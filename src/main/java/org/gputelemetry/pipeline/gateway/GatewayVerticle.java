@@ -16,10 +16,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.gputelemetry.pipeline.config.GatewaySettings;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
@@ -106,8 +108,22 @@ public final class GatewayVerticle extends VerticleBase {
         "malformed percent-encoding in the request path '" + ApiException.clip(ctx.request().path()) + "'"));
     router.errorHandler(404, ctx -> TelemetryApi.error(ctx.response(), 404,
         "no such resource: " + ApiException.clip(ctx.request().path()) + " (the API is described at /openapi.json)"));
-    router.errorHandler(405, ctx -> TelemetryApi.error(ctx.response(), 405,
-        "method " + ctx.request().method() + " is not allowed on " + ApiException.clip(ctx.request().path())));
+    // the dashboard's catch-all GET route makes the router answer 405 to any other method on any
+    // path: only a path that is one of ours is a 405, any other is no resource
+    List<Pattern> resources = new ArrayList<>(routes.stream().map(ApiRoute::pathPattern).toList());
+    if (settings.graphqlEnabled()) {
+      resources.add(Pattern.compile(Pattern.quote(GraphqlEndpoint.PATH)));
+    }
+    router.errorHandler(405, ctx -> {
+      String path = ctx.request().path();
+      if (path != null && resources.stream().noneMatch(p -> p.matcher(path).matches())) {
+        TelemetryApi.error(ctx.response(), 404, "no such resource: " + ApiException.clip(path)
+            + " (the API is described at /openapi.json)");
+      } else {
+        TelemetryApi.error(ctx.response(), 405,
+            "method " + ctx.request().method() + " is not allowed on " + ApiException.clip(path));
+      }
+    });
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) settings.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setMaxWebSocketFrameSize(MAX_CLIENT_MESSAGE).setMaxWebSocketMessageSize(MAX_CLIENT_MESSAGE)

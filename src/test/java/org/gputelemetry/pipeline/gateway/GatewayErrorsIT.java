@@ -87,6 +87,8 @@ class GatewayErrorsIT {
     assertTrue(error(get("/no/such/thing"), 404).contains("/no/such/thing"));
     assertTrue(error(await(client.request(HttpMethod.POST, "/api/v1/gpus").send()), 405).contains("POST"));
     assertTrue(error(await(client.request(HttpMethod.DELETE, "/health").send()), 405).contains("DELETE"));
+    // the dashboard's catch-all answers GET only and is no resource for other methods
+    assertTrue(error(await(client.request(HttpMethod.POST, "/no/such/thing").send()), 404).contains("/no/such/thing"));
     assertTrue(error(get("/ws/telemetry"), 400).contains("WebSocket"));
     assertTrue(error(get("/api/v1/gpus/GPU-%zz"), 400).contains("percent"));
   }

@@ -141,6 +141,8 @@ class GraphqlSubscriptionIT {
           .setDefaultPort(p.gatewayPort()).setFollowRedirects(false));
       assertEquals(404, await(client.get(GraphqlEndpoint.PATH + "?query=%7Bmetrics%7D").send()).statusCode());
       assertEquals(404, await(client.get(GraphqlEndpoint.GRAPHIQL + "/").send()).statusCode());
+      assertEquals(404, await(client.post(GraphqlEndpoint.PATH).putHeader("content-type", "application/json")
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"query\":\"{metrics}\"}"))).statusCode());
       assertEquals(200, await(client.get("/api/v1/metrics").send()).statusCode());
     } finally {
       await(other.close());
