@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.graphql.GraphQLHandlerOptions;
 import io.vertx.ext.web.handler.graphql.GraphiQLHandler;
 import io.vertx.ext.web.handler.graphql.GraphiQLHandlerOptions;
 import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
+import java.util.Map;
 import org.gputelemetry.pipeline.gateway.TelemetryApi;
 
 /**
@@ -42,7 +43,8 @@ public final class GraphqlEndpoint {
    */
   public static void mount(Vertx vertx, Router router, TelemetryApi api, int queueSize,
                            Handler<RoutingContext> restAuth, Handler<RoutingContext> wsAuth) {
-    GraphQL graphql = GraphqlSchema.create(api, new LiveSubscriptions(vertx, queueSize));
+    LiveSubscriptions live = new LiveSubscriptions(vertx, queueSize);
+    GraphQL graphql = GraphqlSchema.create(api, live);
     if (restAuth != null) {
       router.route(PATH).setName(ROUTE_PREFIX + "auth").handler(ctx -> {
         if (ctx.request().canUpgradeToWebSocket()) {
@@ -52,7 +54,11 @@ public final class GraphqlEndpoint {
         }
       });
     }
-    router.route(PATH).setName(ROUTE_PREFIX + "subscriptions").handler(GraphQLWSHandler.create(graphql));
+    router.route(PATH).setName(ROUTE_PREFIX + "subscriptions").handler(GraphQLWSHandler.builder(graphql)
+        // the socket rides along with each operation, so subscriptions are counted per connection
+        .beforeExecute(e -> e.builder().graphQLContext(Map.of(LiveSubscriptions.SOCKET, e.context().socket())))
+        .onSocketEnd(live::socketEnded)
+        .build());
     router.post(PATH).setName(ROUTE_PREFIX + "body").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     router.route(PATH).method(HttpMethod.GET).method(HttpMethod.POST).setName(ROUTE_PREFIX + "queries")
         .handler(GraphQLHandler.create(graphql, new GraphQLHandlerOptions().setRequestBatchingEnabled(false)));

@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.gputelemetry.pipeline.gateway.LiveFilter;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.SampleBatch;
@@ -32,8 +33,18 @@ public final class LiveSubscriptions {
   /** Most samples in one event; a longer queue is sent as several. */
   static final int MAX_EVENT_SAMPLES = 1_000;
 
+  /**
+   * Most subscriptions open at once on one connection: each holds a queue of up to
+   * {@code queueSize} samples, so this bounds what one client can make the gateway hold.
+   */
+  static final int MAX_PER_CONNECTION = 16;
+
+  /** The GraphQL context key under which the endpoint passes the operation's WebSocket. */
+  static final String SOCKET = "gateway.socket";
+
   private final Vertx vertx;
   private final int queueSize;
+  private final Map<Object, AtomicInteger> open = new ConcurrentHashMap<>();
 
   public LiveSubscriptions(Vertx vertx, int queueSize) {
     this.vertx = vertx;
@@ -49,7 +60,24 @@ public final class LiveSubscriptions {
       }
     });
     LiveFilter filter = LiveFilter.fromQuery(args);
-    return subscriber -> new Feed(filter, subscriber).start();
+    Object socket = env.getGraphQlContext().get(SOCKET);
+    AtomicInteger count = socket == null ? new AtomicInteger() : open.computeIfAbsent(socket, k -> new AtomicInteger());
+    if (count.incrementAndGet() > MAX_PER_CONNECTION) {
+      count.decrementAndGet();
+      throw new ApiException(429, "too many subscriptions on this connection: at most "
+          + MAX_PER_CONNECTION + " at once; complete one first");
+    }
+    return subscriber -> new Feed(filter, subscriber, count).start();
+  }
+
+  /** The connection closed: its subscriptions were cancelled with it. */
+  void socketEnded(Object socket) {
+    open.remove(socket);
+  }
+
+  /** Subscriptions open on connections now (all connections of this gateway instance). */
+  int open() {
+    return open.values().stream().mapToInt(AtomicInteger::get).sum();
   }
 
   /** One subscription, confined to the context it was started on. */
@@ -58,15 +86,17 @@ public final class LiveSubscriptions {
     private final LiveFilter filter;
     private final Subscriber<? super Map<String, Object>> subscriber;
     private final ArrayDeque<Sample> queue = new ArrayDeque<>();
+    private final AtomicInteger openOnConnection;
     private Context context;
     private MessageConsumer<SampleBatch> consumer;
     private long demand;
     private long dropped;
     private boolean cancelled;
 
-    Feed(LiveFilter filter, Subscriber<? super Map<String, Object>> subscriber) {
+    Feed(LiveFilter filter, Subscriber<? super Map<String, Object>> subscriber, AtomicInteger openOnConnection) {
       this.filter = filter;
       this.subscriber = subscriber;
+      this.openOnConnection = openOnConnection;
     }
 
     void start() {
@@ -124,6 +154,9 @@ public final class LiveSubscriptions {
     @Override
     public void cancel() {
       context.runOnContext(v -> {
+        if (!cancelled) {
+          openOnConnection.decrementAndGet();
+        }
         cancelled = true;
         queue.clear();
         if (consumer != null) {

@@ -122,6 +122,43 @@ class GraphqlSubscriptionIT {
   }
 
   @Test
+  void oneConnectionHoldsAtMostSixteenSubscriptions() throws InterruptedException {
+    BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+    WebSocket socket = connect("?access_token=" + TOKEN, received);
+    socket.writeTextMessage(new JsonObject().put("type", "connection_init").encode());
+    assertEquals("connection_ack", next(received).getString("type"));
+    // subscriptions to a GPU that never sends: nothing arrives but the refusal
+    String query = "subscription { telemetry(gpu: \"GPU-none\") { dropped } }";
+    for (int i = 0; i <= LiveSubscriptions.MAX_PER_CONNECTION; i++) {
+      socket.writeTextMessage(new JsonObject().put("id", "s" + i).put("type", "subscribe")
+          .put("payload", new JsonObject().put("query", query)).encode());
+    }
+    JsonObject refused = next(received);
+    assertEquals("s" + LiveSubscriptions.MAX_PER_CONNECTION, refused.getString("id"), refused.encode());
+    JsonObject error = refused.getJsonObject("payload").getJsonArray("errors").getJsonObject(0);
+    assertEquals(429, error.getJsonObject("extensions").getInteger("status"), refused.encode());
+    assertTrue(error.getString("message").contains("at most " + LiveSubscriptions.MAX_PER_CONNECTION));
+    // completing one makes room for another, which is accepted (no error arrives for it)
+    socket.writeTextMessage(new JsonObject().put("id", "s0").put("type", "complete").encode());
+    Thread.sleep(300);
+    socket.writeTextMessage(new JsonObject().put("id", "again").put("type", "subscribe")
+        .put("payload", new JsonObject().put("query", query)).encode());
+    JsonObject more = received.poll(1500, TimeUnit.MILLISECONDS);
+    assertTrue(more == null || !"again".equals(more.getString("id")) || !more.getJsonObject("payload").containsKey("errors"),
+        "refused after one completed: " + more);
+    // another connection has room of its own
+    BlockingQueue<JsonObject> other = new LinkedBlockingQueue<>();
+    WebSocket second = connect("?access_token=" + TOKEN, other);
+    second.writeTextMessage(new JsonObject().put("type", "connection_init").encode());
+    assertEquals("connection_ack", next(other).getString("type"));
+    second.writeTextMessage(new JsonObject().put("id", "x").put("type", "subscribe")
+        .put("payload", new JsonObject().put("query", query)).encode());
+    assertEquals(null, other.poll(1500, TimeUnit.MILLISECONDS));
+    await(socket.close());
+    await(second.close());
+  }
+
+  @Test
   void theUpgradeNeedsTheToken() {
     Throwable refused = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI(GraphqlEndpoint.PATH).addSubProtocol("graphql-transport-ws")).toCompletionStage().toCompletableFuture()
