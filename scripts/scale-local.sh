@@ -21,6 +21,8 @@
 #   --rate N             rows/s per streamer worker (default 1250: the demo's pace)
 #   --csv FILE           DCGM CSV to replay (default: the bundled sample)
 #   --one-pass           replay the file once with its own timestamps instead of looping
+# Environment: START_TIMEOUT seconds each instance has to answer /health (default 180; JVMs
+# starting together on a small, busy machine can take a minute or more).
 set -euo pipefail
 
 ROOT_DIR="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
@@ -288,7 +290,7 @@ EOF
   scale streamer "$streamers"
   local id
   for id in $(instances collector) $(instances gateway) $(instances streamer); do
-    wait_http "http://127.0.0.1:$(port_of "$id")/health" 90 || die "$id did not come up; see logs/$id.log"
+    wait_http "http://127.0.0.1:$(port_of "$id")/health" "${START_TIMEOUT:-180}" || die "$id did not come up; see logs/$id.log"
   done
   log "running: $(instances streamer | wc -l) streamers, $(instances collector | wc -l) collectors, $(instances gateway | wc -l) gateways ($TRANSPORT transport)"
   for id in $(instances gateway); do log "  $id: http://127.0.0.1:$(port_of "$id")/ (API /api/v1, live /ws/telemetry)"; done
