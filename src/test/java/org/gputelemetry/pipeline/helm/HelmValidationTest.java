@@ -41,7 +41,7 @@ class HelmValidationTest {
         Arguments.of("externalDatabase.usr", "telemetry"),
         Arguments.of("collector.persistence.mountpoint", "/data"),
         Arguments.of("streamer.source.type", "prometheus"),
-        Arguments.of("streamer.source.targets", "http://10.0.3.7:9400/metrics"),
+        Arguments.of("streamer.source.concurrency", "0"),
         Arguments.of("streamer.source.interval", "0s"),
         Arguments.of("streamer.persistence.mountPath", "relative/dir"),
         Arguments.of("collector.checkpointInterval", "often"),
