@@ -312,6 +312,27 @@ class HelmSeedCommandsTest {
     command.effect().accept(chart, tmp);
   }
 
+  @org.junit.jupiter.api.Test
+  void commandsAreReadAsTheShellAndHelmReadThem() {
+    HelmCommand csv = parse("""
+        helm install my-telemetry ./deploy/helm/telemetry-pipeline \\
+          --set streamer.csvData="" \\  # Disable inline CSV
+          --set-file streamer.csvData=my-data.csv
+        """);
+    assertEquals("my-telemetry", csv.release());
+    assertEquals("./deploy/helm/telemetry-pipeline", csv.chart());
+    assertEquals(Map.of("streamer.csvData", ""), csv.sets());
+    assertEquals(Map.of("streamer.csvData", "my-data.csv"), csv.setFiles(),
+        "the seed's comment after the continuation does not end the command");
+    HelmCommand quoted = parse("helm upgrade --install r ./deploy/helm/telemetry-pipeline -n ns "
+        + "--set a.b='x y' --set c=\"p w\" -f v.yaml");
+    assertEquals(Map.of("a.b", "x y", "c", "p w"), quoted.sets());
+    assertEquals(List.of("v.yaml"), quoted.valuesFiles());
+    assertEquals("release-name", parse("helm template ./deploy/helm/telemetry-pipeline").release());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> parse("helm install r ./deploy/helm/telemetry-pipeline --set-json a={}"), "an unknown flag is no silent pass");
+  }
+
   /** A helm command line, parsed. */
   record HelmCommand(String release, String chart, List<String> valuesFiles, Map<String, String> sets,
                      Map<String, String> setFiles) {
