@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  */
 public record ScrapeTarget(String url, String hostname) {
 
+  /** {@code HOSTNAME=URL}: the host name holds no {@code =}, {@code :}, {@code /} or space (every URL holds {@code :}). */
+  private static final Pattern NAMED = Pattern.compile("([^=:/\\s]+)=(.+)");
+
   public ScrapeTarget {
     Objects.requireNonNull(url, "url");
     if (hostname != null && hostname.isBlank()) {
@@ -69,9 +72,6 @@ public record ScrapeTarget(String url, String hostname) {
     }
     return List.copyOf(out);
   }
-
-  /** A URL that starts with its scheme; what comes before {@code =} in a {@code HOSTNAME=URL} entry may not contain {@code :} or {@code /}. */
-  private static final Pattern NAMED = Pattern.compile("([^=:/\\s]+)=(.+)");
 
   /**
    * One target written as text: a URL ({@code http://10.0.3.7:9400/metrics}) or {@code HOSTNAME=URL}
