@@ -8,6 +8,8 @@ Call with (dict "root" $ "key" "collector").
 
 {{/* Where the chart mounts things inside the pipeline containers. */}}
 {{- define "telemetry-pipeline.paths" -}}
+csvDir: /etc/telemetry/csv
+csvFile: /etc/telemetry/csv/telemetry.csv
 descriptor: /app/conf/descriptor.json
 secrets: /etc/telemetry/secrets
 dbPassword: /etc/telemetry/secrets/db-password
@@ -30,11 +32,35 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- $c := $v.streamer.config }}
 {{- /* streamer.workers / streamer.rate: short aliases of streamer.config.* (the seed docs' --set keys); an alias set wins */}}
 {{- $workers := ternary $v.streamer.workers $c.workers (hasKey $v.streamer "workers") }}
-{{- $rate := ternary $v.streamer.rate $c.rate (hasKey $v.streamer "rate") }}
-{{- $s := dict "loopMode" $c.loopMode "timestampMode" $c.timestampMode "rate" (int64 $rate) "workers" (int64 $workers) "batchSize" (int64 $c.batchSize) "streamInterval" $c.streamInterval "bufferSize" (int64 $c.bufferSize) "maxInFlight" (int64 $c.maxInFlight) }}
-{{- if $c.csvPath }}
-{{- $_ := set $s "csvPath" $c.csvPath }}
+{{- $s := dict "loopMode" $c.loopMode "timestampMode" $c.timestampMode "rate" (include "telemetry-pipeline.streamer.rate" $root | int64) "workers" (int64 $workers) "batchSize" (int64 $c.batchSize) "streamInterval" $c.streamInterval "bufferSize" (int64 $c.bufferSize) "maxInFlight" (int64 $c.maxInFlight) }}
+{{- with include "telemetry-pipeline.streamer.csvPath" $root }}
+{{- $_ := set $s "csvPath" . }}
 {{- end }}
+{{- $src := $v.streamer.source }}
+{{- $so := dict "type" $src.type }}
+{{- with $src.interval }}
+{{- $_ := set $so "interval" . }}
+{{- end }}
+{{- if eq $src.type "dcgm-exporter" }}
+{{- /* no targets with a DaemonSet: STREAMER_SOURCE_TARGETS names the node's own exporter (env, expanded by Kubernetes) */}}
+{{- with $src.targets }}
+{{- $_ := set $so "targets" . }}
+{{- end }}
+{{- with $src.timeout }}
+{{- $_ := set $so "timeout" . }}
+{{- end }}
+{{- $_ := set $so "concurrency" (int64 $src.concurrency) }}
+{{- $_ := set $so "backoffMax" $src.backoffMax }}
+{{- $_ := set $so "uuidLabel" $src.uuidLabel }}
+{{- end }}
+{{- if eq $src.type "simulate" }}
+{{- $_ := set $so "gpus" (int64 $src.gpus) }}
+{{- $_ := set $so "gpusPerHost" (int64 $src.gpusPerHost) }}
+{{- $_ := set $so "hosts" (int64 $src.hosts) }}
+{{- $_ := set $so "metrics" $src.metrics }}
+{{- $_ := set $so "seed" (int64 $src.seed) }}
+{{- end }}
+{{- $_ := set $s "source" $so }}
 {{- $_ := set $d "streamer" $s }}
 {{- end }}
 {{- if eq .key "collector" }}
@@ -71,6 +97,9 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- end }}
 {{- end }}
 {{- end }}
+{{- if and (eq .key "collector") (include "telemetry-pipeline.collector.checkpoints" $root) }}
+{{- $_ := set $store "checkpoint" (dict "enabled" true "path" (printf "%s/checkpoint" (trimSuffix "/" $v.collector.persistence.mountPath)) "interval" $v.collector.checkpointInterval) }}
+{{- end }}
 {{- $_ := set $d "store" $store }}
 {{- end }}
 {{- $t := dict "type" $v.transport.type "sendTimeout" $v.transport.sendTimeout }}
@@ -102,4 +131,45 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- end }}
 {{- $_ := set $d "transport" $t }}
 {{- toPrettyJson $d }}
+{{- end }}
+
+{{/* Where the streamer's CSV comes from: inline (streamer.csvData), configMap (streamer.csvConfigMap.name), persistence (streamer.persistence) or empty. */}}
+{{- define "telemetry-pipeline.streamer.csvSource" -}}
+{{- $s := .Values.streamer }}
+{{- if $s.csvData }}inline{{ else if $s.csvConfigMap.name }}configMap{{ else if $s.persistence.enabled }}persistence{{ end }}
+{{- end }}
+
+{{/* The csvPath the streamer's descriptor carries: config.csvPath as given, resolved against the CSV volume; empty for the bundled sample. */}}
+{{- define "telemetry-pipeline.streamer.csvPath" -}}
+{{- $s := .Values.streamer }}
+{{- $paths := include "telemetry-pipeline.paths" . | fromYaml }}
+{{- $source := include "telemetry-pipeline.streamer.csvSource" . }}
+{{- $path := $s.config.csvPath }}
+{{- if eq $source "persistence" }}
+{{- $path = ternary $path (printf "%s/%s" (trimSuffix "/" $s.persistence.mountPath) (default "telemetry.csv" $path)) (hasPrefix "/" $path) }}
+{{- else if $source }}
+{{- $path = default $paths.csvFile $path }}
+{{- end }}
+{{- $path }}
+{{- end }}
+
+{{/* Whether the collector checkpoints its embedded store: "true" or empty. */}}
+{{- define "telemetry-pipeline.collector.checkpoints" -}}
+{{- if and .Values.collector.enabled .Values.collector.checkpointEnabled (eq .Values.store.type "memory") }}true{{ end }}
+{{- end }}
+
+{{/* Whether the streamer scrapes its own node's dcgm-exporter (DaemonSet, dcgm-exporter source, no targets): "true" or empty. */}}
+{{- define "telemetry-pipeline.streamer.scrapesNode" -}}
+{{- $s := .Values.streamer }}
+{{- if and (eq $s.kind "DaemonSet") (eq $s.source.type "dcgm-exporter") (not $s.source.targets) }}true{{ end }}
+{{- end }}
+
+{{/* streamer.rate (alias, may be the string "20.0" that `--set streamer.rate=20.0` gives) or streamer.config.rate, as whole rows per second. */}}
+{{- define "telemetry-pipeline.streamer.rate" -}}
+{{- $s := .Values.streamer }}
+{{- $rate := ternary $s.rate $s.config.rate (hasKey $s "rate") | float64 }}
+{{- if ne $rate (floor $rate) }}
+{{- fail (printf "telemetry-pipeline: streamer.rate is whole rows per second per worker (the jar's streamer.rate), got %v: round it (0 means as fast as possible)" $rate) }}
+{{- end }}
+{{- $rate | int64 }}
 {{- end }}

@@ -61,6 +61,20 @@
     fieldRef:
       fieldPath: metadata.labels['apps.kubernetes.io/pod-index']
 {{- end }}
+{{- if and (eq .key "streamer") (include "telemetry-pipeline.streamer.scrapesNode" $root) }}
+{{- $ne := $v.streamer.source.nodeExporter }}
+{{- /* Kubernetes expands $(VAR) of earlier entries: the pod scrapes its own node's exporter and names the samples' host after the node (HOSTNAME=URL, see streamer.source.targets) */}}
+- name: HOST_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.hostIP
+- name: NODE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: spec.nodeName
+- name: STREAMER_SOURCE_TARGETS
+  value: {{ printf "$(NODE_NAME)=%s://$(HOST_IP):%d%s" $ne.scheme (int64 $ne.port) $ne.path | quote }}
+{{- end }}
 {{- if and (eq .key "apiGateway") $v.apiGateway.cors.enabled }}
 - name: GATEWAY_CORS_ALLOWED_ORIGINS
   value: {{ join "," $v.apiGateway.cors.allowedOrigins | quote }}
@@ -145,7 +159,9 @@
 {{- $secretSources := include "telemetry-pipeline.secretSources" . }}
 {{- $tlsSources := include "telemetry-pipeline.tlsSources" . }}
 {{- $spool := include "telemetry-pipeline.usesSpool" . }}
-{{- $spoolClaimTemplate := and $spool $v.mq.persistence.enabled (eq $v.streamer.kind "StatefulSet") -}}
+{{- $spoolClaimTemplate := and $spool $v.mq.persistence.enabled (eq $v.streamer.kind "StatefulSet") }}
+{{- $csvSource := ternary (include "telemetry-pipeline.streamer.csvSource" $root) "" (eq .key "streamer") }}
+{{- $checkpoints := and (eq .key "collector") (include "telemetry-pipeline.collector.checkpoints" $root) -}}
 metadata:
   annotations:
     checksum/config: {{ include "telemetry-pipeline.descriptor" . | sha256sum }}
@@ -159,6 +175,10 @@ metadata:
     {{- $caText = print $caText $v.externalRedis.tls.caCert }}
     {{- end }}
     checksum/ca: {{ $caText | sha256sum }}
+    {{- end }}
+    {{- if and (eq .key "streamer") $v.streamer.csvData }}
+    {{- /* the CSV is read at start: changed inline data rolls the streamer pods */}}
+    checksum/csv: {{ $v.streamer.csvData | sha256sum }}
     {{- end }}
     {{- with $c.podAnnotations }}
     {{- toYaml . | nindent 4 }}
@@ -280,6 +300,15 @@ spec:
         - name: spool
           mountPath: {{ $v.mq.persistence.dir }}
         {{- end }}
+        {{- if $csvSource }}
+        - name: csv
+          mountPath: {{ ternary $v.streamer.persistence.mountPath $paths.csvDir (eq $csvSource "persistence") }}
+          readOnly: true
+        {{- end }}
+        {{- if $checkpoints }}
+        - name: data
+          mountPath: {{ $v.collector.persistence.mountPath }}
+        {{- end }}
         {{- with $c.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -319,6 +348,35 @@ spec:
       {{- if $v.mq.persistence.enabled }}
       persistentVolumeClaim:
         claimName: {{ default (include "telemetry-pipeline.componentName" (dict "root" $root "suffix" "spool")) $v.mq.persistence.existingClaim }}
+      {{- else }}
+      emptyDir: {}
+      {{- end }}
+    {{- end }}
+    {{- if eq $csvSource "inline" }}
+    - name: csv
+      configMap:
+        name: {{ include "telemetry-pipeline.componentName" (dict "root" $root "suffix" "streamer-csv") }}
+        items:
+          - key: telemetry.csv
+            path: telemetry.csv
+    {{- else if eq $csvSource "configMap" }}
+    - name: csv
+      configMap:
+        name: {{ $v.streamer.csvConfigMap.name }}
+        items:
+          - key: {{ $v.streamer.csvConfigMap.key }}
+            path: telemetry.csv
+    {{- else if eq $csvSource "persistence" }}
+    - name: csv
+      persistentVolumeClaim:
+        claimName: {{ default (include "telemetry-pipeline.componentName" (dict "root" $root "suffix" "streamer-csv")) $v.streamer.persistence.existingClaim }}
+        readOnly: true
+    {{- end }}
+    {{- if $checkpoints }}
+    - name: data
+      {{- if $v.collector.persistence.enabled }}
+      persistentVolumeClaim:
+        claimName: {{ default (include "telemetry-pipeline.componentName" (dict "root" $root "suffix" "collector-data")) $v.collector.persistence.existingClaim }}
       {{- else }}
       emptyDir: {}
       {{- end }}

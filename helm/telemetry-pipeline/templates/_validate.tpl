@@ -72,9 +72,31 @@
 {{- if and $d.caCert $d.caCertSecret }}
 {{- fail "telemetry-pipeline: externalDatabase.caCert and externalDatabase.caCertSecret are both set: give the CA certificate once" }}
 {{- end }}
-{{- $cp := $v.collector.persistence }}
-{{- if and $cp (or $cp.enabled $cp.size $cp.storageClass $cp.accessModes) }}
-{{- fail "telemetry-pipeline: collector.persistence is not supported: collectors keep no state on disk (a batch is acknowledged only after the store committed it and stays in the transport until then), so a volume would hold nothing. Remove collector.persistence and size the volumes that hold data: postgresql.persistence.size (the samples, in-cluster PostgreSQL) and mq.persistence (the edge streamers' spool)" }}
+{{- if and $v.collector.enabled $v.collector.checkpointEnabled (ne $v.store.type "memory") }}
+{{- fail (printf "telemetry-pipeline: collector.checkpointEnabled checkpoints the embedded store (store.type=memory); with store.type=%s the samples are already durable in the database: drop collector.checkpointEnabled (and size postgresql.persistence.size), or use store.type=memory with a single collector" $v.store.type) }}
+{{- end }}
+{{- if $s.enabled }}
+{{- $csv := list }}
+{{- if $s.csvData }}{{ $csv = append $csv "streamer.csvData" }}{{ end }}
+{{- if $s.csvConfigMap.name }}{{ $csv = append $csv "streamer.csvConfigMap.name" }}{{ end }}
+{{- if $s.persistence.enabled }}{{ $csv = append $csv "streamer.persistence.enabled" }}{{ end }}
+{{- if gt (len $csv) 1 }}
+{{- fail (printf "telemetry-pipeline: %s are all set, but the streamer reads one CSV: keep one of them (inline data, your own ConfigMap, or a volume for large files)" (join " and " $csv)) }}
+{{- end }}
+{{- if and $csv (ne $s.source.type "csv") }}
+{{- fail (printf "telemetry-pipeline: %s gives the csv source a file, but streamer.source.type=%s reads no CSV: remove it or set streamer.source.type=csv" (first $csv) $s.source.type) }}
+{{- end }}
+{{- if and $s.source.targets (ne $s.source.type "dcgm-exporter") }}
+{{- fail (printf "telemetry-pipeline: streamer.source.targets lists exporters to scrape, but streamer.source.type=%s does not scrape: set streamer.source.type=dcgm-exporter" $s.source.type) }}
+{{- end }}
+{{- if and (eq $s.source.type "dcgm-exporter") (not $s.source.targets) (ne $s.kind "DaemonSet") }}
+{{- fail (printf "telemetry-pipeline: streamer.source.type=dcgm-exporter needs streamer.source.targets (URLs or {url, hostname}), or streamer.kind=DaemonSet so that each pod scrapes its own node's exporter (streamer.kind is %s)" $s.kind) }}
+{{- end }}
+{{- $sp := $s.persistence }}
+{{- $manyStreamers := or (eq $s.kind "DaemonSet") (gt (int $s.replicaCount) 1) $s.autoscaling.enabled }}
+{{- if and $sp.enabled $manyStreamers (not $sp.existingClaim) (not (or (has "ReadOnlyMany" $sp.accessModes) (has "ReadWriteMany" $sp.accessModes))) }}
+{{- fail (printf "telemetry-pipeline: streamer.persistence is one claim shared by every streamer pod, and a %s may run them on several nodes, which a ReadWriteOnce volume cannot reach: set streamer.persistence.accessModes to [ReadOnlyMany] or [ReadWriteMany] (a StorageClass that offers it), use existingClaim, or run one streamer pod" $s.kind) }}
+{{- end }}
 {{- end }}
 {{- if and $v.externalDatabase.password $v.externalDatabase.existingSecret }}
 {{- fail "telemetry-pipeline: externalDatabase.password and externalDatabase.existingSecret are both set: give the password once" }}

@@ -59,7 +59,7 @@ public final class ConfigKeys {
       key("streamer.source.interval", Type.DURATION, "1s", "STREAMER_SOURCE_INTERVAL",
           "`simulate`: every GPU reports every metric once per interval, stamped with the processing time; a streamer that falls behind skips ticks (counted in `telemetry_source_ticks_skipped_total`). `dcgm-exporter`: how often each target is scraped, default `15s` (at least `100ms`)"),
       key("streamer.source.targets", Type.LIST, "[]", "STREAMER_SOURCE_TARGETS",
-          "`dcgm-exporter`: the exporters to scrape, each a URL (`http://10.0.3.7:9400/metrics`) or `{\"url\": ..., \"hostname\": ...}` (the hostname replaces the exporter's `Hostname` label); the environment variable takes URLs, comma-separated. Several streamers split the targets by URL"),
+          "`dcgm-exporter`: the exporters to scrape, each a URL (`http://10.0.3.7:9400/metrics`) or `{\"url\": ..., \"hostname\": ...}` (the hostname replaces the exporter's `Hostname` label); the environment variable takes entries comma-separated, each a URL or `HOSTNAME=URL` (`gpu-node-7=http://10.0.3.7:9400/metrics`; also accepted in the descriptor). Several streamers split the targets by URL"),
       key("streamer.source.timeout", Type.DURATION, "10s", "STREAMER_SOURCE_TIMEOUT",
           "`dcgm-exporter`: longest one scrape may take, connect to last byte (default the smaller of 10s and the interval)"),
       key("streamer.source.concurrency", Type.NUMBER, "64", "STREAMER_SOURCE_CONCURRENCY",

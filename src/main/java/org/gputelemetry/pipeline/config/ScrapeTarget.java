@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One dcgm-exporter endpoint to scrape.
@@ -19,6 +21,9 @@ import java.util.Set;
  */
 public record ScrapeTarget(String url, String hostname) {
 
+  /** {@code HOSTNAME=URL}: the host name holds no {@code =}, {@code :}, {@code /} or space (every URL holds {@code :}). */
+  private static final Pattern NAMED = Pattern.compile("([^=:/\\s]+)=(.+)");
+
   public ScrapeTarget {
     Objects.requireNonNull(url, "url");
     if (hostname != null && hostname.isBlank()) {
@@ -27,9 +32,9 @@ public record ScrapeTarget(String url, String hostname) {
   }
 
   /**
-   * Reads {@code streamer.source.targets}: each element a URL string or an object
-   * {@code {"url": ..., "hostname": ...}}. Duplicate URLs are an error (a target would be
-   * scraped twice).
+   * Reads {@code streamer.source.targets}: each element a URL string, a string
+   * {@code HOSTNAME=URL} (see {@link #fromString}) or an object {@code {"url": ..., "hostname": ...}}.
+   * Duplicate URLs are an error (a target would be scraped twice).
    *
    * @param key the configuration key, for error messages
    * @throws IllegalArgumentException naming {@code key} and the element
@@ -42,7 +47,7 @@ public record ScrapeTarget(String url, String hostname) {
       Object item = array.getValue(i);
       ScrapeTarget t;
       if (item instanceof String s) {
-        t = new ScrapeTarget(validUrl(s, at), null);
+        t = fromString(s, at);
       } else if (item instanceof JsonObject o) {
         for (String field : o.fieldNames()) {
           if (!field.equals("url") && !field.equals("hostname")) {
@@ -66,6 +71,24 @@ public record ScrapeTarget(String url, String hostname) {
       out.add(t);
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * One target written as text: a URL ({@code http://10.0.3.7:9400/metrics}) or {@code HOSTNAME=URL}
+   * ({@code gpu-node-7=http://10.0.3.7:9400/metrics}), the form an environment variable can carry
+   * (the Helm DaemonSet sets {@code STREAMER_SOURCE_TARGETS=$(NODE_NAME)=http://$(HOST_IP):9400/metrics}).
+   * The host name comes first because a URL may hold {@code =} in its query, a host name never
+   * holds {@code :} or {@code /}, and a URL always does: the two forms cannot be confused.
+   *
+   * @param key the configuration key, for error messages
+   * @throws IllegalArgumentException naming {@code key}
+   */
+  public static ScrapeTarget fromString(String text, String key) {
+    Matcher named = NAMED.matcher(text.trim());
+    if (named.matches()) {
+      return new ScrapeTarget(validUrl(named.group(2), key), named.group(1));
+    }
+    return new ScrapeTarget(validUrl(text, key), null);
   }
 
   private static String validUrl(String text, String key) {

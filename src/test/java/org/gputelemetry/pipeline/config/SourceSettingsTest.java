@@ -82,6 +82,23 @@ class SourceSettingsTest {
   }
 
   @Test
+  void environmentTargetsMayNameTheirHost() {
+    SourceSettings s = PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STREAMER_SOURCE_TYPE", "dcgm-exporter",
+        "STREAMER_SOURCE_TARGETS", "gpu-node-7=http://10.0.3.7:9400/metrics, http://10.0.3.8:9400/metrics?collect=all"))
+        .streamer().source();
+    assertEquals(List.of(new ScrapeTarget("http://10.0.3.7:9400/metrics", "gpu-node-7"),
+        new ScrapeTarget("http://10.0.3.8:9400/metrics?collect=all", null)), s.targets(),
+        "HOSTNAME=URL names the host; a URL with = in its query stays a URL");
+    SourceSettings d = PipelineSettings.fromJson(streamer(new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("node-a.example=https://10.0.3.9:9400/metrics")))).streamer().source();
+    assertEquals(List.of(new ScrapeTarget("https://10.0.3.9:9400/metrics", "node-a.example")), d.targets());
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("gpu-node-7=ftp://10.0.3.7/metrics")));
+    assertKey("streamer.source.targets", new JsonObject().put("type", "dcgm-exporter")
+        .put("targets", new JsonArray().add("gpu-node-7=")));
+  }
+
+  @Test
   void theScrapeIntervalDefaultsTo15Seconds() {
     SourceSettings s = PipelineSettings.fromJson(streamer(new JsonObject().put("type", "dcgm-exporter")
         .put("targets", new JsonArray().add(new JsonObject().put("url", "http://10.0.3.7:9400/metrics")

@@ -264,15 +264,4 @@ class HelmExternalServicesTest {
         sets("externalRedis.auth.enabled", "false", "externalRedis.auth.existingSecret", ""));
     assertEquals(null, envEntry(container(noAuth.workload("streamer")), "REDIS_PASSWORD_FILE"), "auth off: no password");
   }
-
-  @Test
-  void collectorPersistenceIsAcceptedOnlyToExplainWhyItIsRefused() {
-    // Seed 002: --set collector.persistence.size=50Gi (the schema knows the key, the chart says why it has no use)
-    Exception e = assertThrows(Exception.class, () -> RenderedChart.render("telemetry-pipeline", null,
-        sets("postgresql.auth.password", DB_PASSWORD, "collector.persistence.size", "50Gi")));
-    assertTrue(e.getMessage().contains("collectors keep no state on disk"), e.getMessage());
-    assertTrue(e.getMessage().contains("postgresql.persistence.size") && e.getMessage().contains("mq.persistence"),
-        e.getMessage());
-    assertFalse(e.getMessage().contains("additional properties"), "not a schema error: " + e.getMessage());
-  }
 }

@@ -53,20 +53,22 @@ class HelmJarSettingsTest {
   }
 
   @Test
-  void everyDescriptorParsesWithTheJarsSettingsAndNamesItsRole() {
-    everyRendering().forEach(chart -> {
+  void everyDescriptorParsesWithTheJarsSettingsAndNamesItsRole(@TempDir Path tmp) throws IOException {
+    for (RenderedChart chart : everyRendering().toList()) {
       int descriptors = 0;
       for (Map<String, Object> configMap : chart.ofKind("ConfigMap")) {
         String descriptor = data(configMap, "descriptor.json");
         if (descriptor == null) {
           continue;
         }
-        PipelineSettings settings = PipelineSettings.fromJson(new JsonObject(descriptor));
+        // with the environment of the pods that mount it: a DaemonSet scraping its node gets its target there
+        Map<String, String> env = podEnvironment(container(chart.workload(component(configMap))), tmp);
+        PipelineSettings settings = PipelineSettings.fromDescriptor(new JsonObject(descriptor), env);
         assertEquals(List.of(role(component(configMap))), settings.roleNames(), chart.release + "/" + name(configMap));
         descriptors++;
       }
       assertEquals(chart.pipelineWorkloads().size(), descriptors, chart.release + ": one descriptor per component");
-    });
+    }
   }
 
   @Test

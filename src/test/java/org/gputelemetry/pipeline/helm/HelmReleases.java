@@ -50,7 +50,11 @@ final class HelmReleases {
       """;
 
   /** Container variables that are not jar settings but the image's and the chart's own. */
-  static final Set<String> NON_JAR_ENV = Set.of("DESCRIPTOR", "JAVA_OPTS", "POD_NAME", "OPS_PORT");
+  static final Set<String> NON_JAR_ENV = Set.of("DESCRIPTOR", "JAVA_OPTS", "POD_NAME", "OPS_PORT", "HOST_IP",
+      "NODE_NAME");
+  /** What {@link #podEnvironment} gives the downward API's node facts. */
+  static final String HOST_IP = "10.0.7.21";
+  static final String NODE_NAME = "gpu-node-21";
 
   /** The values files users install with, each as the release the docs name. */
   enum Mode {
@@ -61,7 +65,10 @@ final class HelmReleases {
     EDGE("telemetry-edge", "values-edge-cluster.yaml", sets("externalRedis.existingSecret", REDIS_SECRET),
         Set.of("streamer"), "redis"),
     CENTRAL("telemetry-central", "values-central-cluster.yaml", sets("postgresql.auth.password", DB_PASSWORD,
-        "externalRedis.existingSecret", REDIS_SECRET), Set.of("collector", "api-gateway", "postgresql"), "redis");
+        "externalRedis.existingSecret", REDIS_SECRET), Set.of("collector", "api-gateway", "postgresql"), "redis"),
+    /** Streamers beside dcgm-exporter on every GPU node (docs/deploying.md). */
+    DCGM_DAEMONSET("telemetry-pipeline", "values-dcgm-daemonset.yaml", sets("postgresql.auth.password", DB_PASSWORD),
+        Set.of("streamer", "collector", "api-gateway", "postgresql"), "clustered");
 
     final String release;
     final String valuesFile;
@@ -158,13 +165,15 @@ final class HelmReleases {
     for (Map<String, Object> entry : env(container)) {
       String name = String.valueOf(entry.get("name"));
       if (entry.get("value") != null) {
-        env.put(name, String.valueOf(entry.get("value")));
+        env.put(name, expand(String.valueOf(entry.get("value")), env));
         continue;
       }
       String field = String.valueOf(at(entry, "valueFrom.fieldRef.fieldPath"));
       env.put(name, switch (field) {
         case "metadata.name" -> "pod-0";
         case "status.podIP" -> "10.1.2.3";
+        case "status.hostIP" -> HOST_IP;
+        case "spec.nodeName" -> NODE_NAME;
         case "metadata.labels['apps.kubernetes.io/pod-index']" -> "0";
         default -> throw new AssertionError("unexpected env source " + entry);
       });
@@ -177,6 +186,12 @@ final class HelmReleases {
       }
     }
     return env;
+  }
+
+  /** Kubernetes' {@code $(VAR)} expansion of an env value: variables defined earlier in the list; others stay as written. */
+  static String expand(String value, Map<String, String> earlier) {
+    return java.util.regex.Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(value)
+        .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(earlier.getOrDefault(m.group(1), m.group())));
   }
 
   static String checksum(RenderedChart chart, String component) {
@@ -216,7 +231,7 @@ final class HelmReleases {
 
   /**
    * Where the file at {@code path} in the first container comes from: {configMap|secret: name, key: key}
-   * of the projected volume item mounted there; fails when nothing is mounted at that path.
+   * of the (projected or plain) volume item mounted there; fails when nothing is mounted at that path.
    */
   static Map<String, String> mountedFile(Map<String, Object> workload, String path) {
     for (Object m : list(container(workload).get("volumeMounts"))) {
@@ -225,7 +240,12 @@ final class HelmReleases {
         continue;
       }
       Map<String, Object> volume = projectedVolume(workload, String.valueOf(map(m).get("name")));
-      for (Object source : list(at(volume, "projected.sources"))) {
+      // a projected volume's sources, or a plain configMap/secret volume as one source
+      List<Object> sources = at(volume, "projected.sources") != null ? list(at(volume, "projected.sources"))
+          : volume.containsKey("configMap") ? List.of(Map.of("configMap", volume.get("configMap")))
+          : volume.containsKey("secret") ? List.of(Map.of("secret", Map.of("name", at(volume, "secret.secretName"),
+              "items", at(volume, "secret.items")))) : List.of();
+      for (Object source : sources) {
         for (Map.Entry<String, Object> kind : map(source).entrySet()) {
           for (Object item : list(map(kind.getValue()).get("items"))) {
             if (path.equals(mountPath + "/" + map(item).get("path"))) {
