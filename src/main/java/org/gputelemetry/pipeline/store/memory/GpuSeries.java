@@ -68,7 +68,7 @@ final class GpuSeries {
 
   /** Adds a sample; an existing (timestamp, metric) gets the new value. */
   void put(Gpu identity, long ts, int metric, double value, SampleContext ctx) {
-    gpu = identity;
+    gpu = gpu.updatedBy(identity); // the newest identity, keeping attributes it does not say
     firstSeen = Math.min(firstSeen, ts);
     lastSeen = Math.max(lastSeen, ts);
     if (size == 0 || ts > timestampAt(size - 1)) {
