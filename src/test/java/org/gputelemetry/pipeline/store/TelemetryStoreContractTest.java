@@ -541,6 +541,36 @@ public abstract class TelemetryStoreContractTest {
   }
 
   @Test
+  void pagesThatEndBetweenTheLabelSetsOfOneInstantLoseAndRepeatNothing() {
+    List<Sample> written = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      written.add(sample(GPU_A, XID, sec(i), i));
+      written.add(labelled(GPU_A, XID, sec(i), 13, XID13));
+      written.add(labelled(GPU_A, XID, sec(i), 31, XID31));
+      written.add(sample(GPU_A, "temp", sec(i), 40));
+    }
+    await(store.write(written));
+    for (boolean descending : new boolean[] {false, true}) {
+      for (int limit : new int[] {1, 2, 3}) {
+        List<Sample> got = new ArrayList<>();
+        Cursor cursor = null;
+        do {
+          SamplePage p = await(store.samples(new SampleQuery(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, limit,
+              cursor == null ? null : Cursor.decode(cursor.encode()), descending)));
+          got.addAll(p.samples());
+          cursor = p.next();
+        } while (cursor != null);
+        List<Sample> expected = new ArrayList<>(all(GPU_A.uuid()));
+        if (descending) {
+          java.util.Collections.reverse(expected);
+        }
+        assertEquals(20, got.size(), "limit " + limit + (descending ? " desc" : ""));
+        assertEquals(expected, got, "limit " + limit + (descending ? " desc" : ""));
+      }
+    }
+  }
+
+  @Test
   void latestGivesTheNewestSampleOfEachLabelSetInCatalogueOrder() {
     await(store.write(List.of(labelled(GPU_A, XID, sec(1), 13, XID13), labelled(GPU_A, XID, sec(5), 31, XID31),
         labelled(GPU_A, XID, sec(3), 14, XID13), sample(GPU_A, "temp", sec(9), 60),

@@ -296,7 +296,7 @@ final class GpuSeries {
           continue;
         }
         String name = dictionary.name(metrics[p]);
-        if (query.admits(ts, name)) {
+        if (query.admits(ts, name, dictionary.labels(metrics[p]).canonical())) {
           SampleContext c = contexts[p];
           group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace(), dictionary.labels(metrics[p])));
         }
@@ -402,7 +402,7 @@ final class GpuSeries {
           continue;
         }
         String name = dictionary.name(metrics[p]);
-        if (query.admits(ts, name)) {
+        if (query.admits(ts, name, dictionary.labels(metrics[p]).canonical())) {
           SampleContext c = contexts[p];
           group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace(), dictionary.labels(metrics[p])));
         }

@@ -261,7 +261,7 @@ final class SampleReader {
         ChunkCodec.Points points = ChunkCodec.decode(r.getBuffer(4).getBytes());
         for (int i = 0; i < points.size(); i++) {
           long ts = points.ts()[i];
-          if (q.admits(ts, metric) && !m.rawKeys().contains(seriesKey(ts, metric, labels))) {
+          if (q.admits(ts, metric, labels.canonical()) && !m.rawKeys().contains(seriesKey(ts, metric, labels))) {
             m.merged().add(new Sample(m.gpu().gpu(), metric, ts, points.values()[i],
                 p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace(), labels));
           }
@@ -335,8 +335,11 @@ final class SampleReader {
     if (q.cursor() != null) {
       params.add(SampleRows.timestamp(clamp(q.cursor().timestampMicros())));
       params.add(q.cursor().metric());
-      sql.append(" AND (s.ts").append(after).append(params.size() - 1).append(" OR ").append(METRIC_NAME)
-          .append(after).append(params.size()).append(")");
+      params.add(q.cursor().labels());
+      // within the cursor's instant: after its (metric name, label set) in the query's order
+      sql.append(" AND (s.ts").append(after).append(params.size() - 2).append(" OR (").append(METRIC_NAME)
+          .append(", ").append(LABELS_TEXT).append(")").append(after.replace("$", "($")).append(params.size() - 1)
+          .append(", $").append(params.size()).append("))");
     }
     params.add(q.limit() + 1);
     // newest first is the same index range scan run backwards
@@ -587,7 +590,8 @@ final class SampleReader {
       return new SamplePage(List.copyOf(merged), null);
     }
     Sample last = merged.get(limit - 1);
-    return new SamplePage(List.copyOf(merged.subList(0, limit)), new Cursor(last.timestampMicros(), last.metric()));
+    return new SamplePage(List.copyOf(merged.subList(0, limit)), new Cursor(last.timestampMicros(), last.metric(),
+        last.labels().canonical()));
   }
 
   /** PostgreSQL's timestamptz covers 4713 BC to 294276 AD; the years 1 to 9999 are all a sample can carry. */
