@@ -5,8 +5,8 @@
 -- last_ts is the newest sample's timestamp (with `last`, a latest query needs no decoding).
 -- chunk_start is the aligned start of the range (the key), chunk_end its exclusive end; a chunk
 -- holds only samples with chunk_start <= ts < chunk_end. labels_id lines up with the samples'
--- labels_id (V4); 0 is the empty label set. placement_id is the one placement every sample of
--- the chunk had (ranges with several placements stay raw).
+-- labels_id (V6, with the label_sets dictionary); 0 is the empty label set. placement_id is the
+-- one placement every sample of the chunk had (ranges with several placements stay raw).
 --
 -- Range-partitioned by day on chunk_start like samples (sample_chunks_pYYYYMMDD), created and
 -- dropped by the partition maintainer together with the samples' partitions.

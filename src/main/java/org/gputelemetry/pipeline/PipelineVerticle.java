@@ -23,6 +23,7 @@ import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.Role;
 import org.gputelemetry.pipeline.config.StartupChecks;
 import org.gputelemetry.pipeline.gateway.GatewayVerticle;
+import org.gputelemetry.pipeline.gateway.StaleGpus;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
 import org.gputelemetry.pipeline.ops.OpsVerticle;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
@@ -64,6 +65,7 @@ public final class PipelineVerticle extends VerticleBase {
   private StreamerVerticle streamer;
   private CollectorVerticle collector;
   private final List<GatewayVerticle> gateways = new ArrayList<>();
+  private StaleGpus staleGpus;
   private final TelemetryStore givenStore;
 
   /** The jar's main verticle: the store is the one the descriptor names (none for a streamer-only process). */
@@ -130,6 +132,13 @@ public final class PipelineVerticle extends VerticleBase {
             .recover(e -> Future.failedFuture(portInUse(e, "gateway.port", settings.gateway().port()))));
       }
       metrics.websocketClients(() -> gateways.stream().mapToInt(g -> g.feed() == null ? 0 : g.feed().clients()).sum());
+      // one count per process, shared by the gateway's servers
+      staleGpus = new StaleGpus(vertx, store, settings.gateway().staleAfter());
+      metrics.gpusStale(staleGpus::count);
+      chain = chain.map(v -> {
+        staleGpus.start();
+        return v;
+      });
       chain = chain
           // batches committed by collectors in other processes feed this gateway's live feed too
           .compose(v -> transport.receiveCommitted((batch, at) -> CommittedBatches.publishLocally(vertx.eventBus(), batch, at)))
@@ -177,6 +186,9 @@ public final class PipelineVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (staleGpus != null) {
+      staleGpus.stop();
+    }
     List<String> reverse = new ArrayList<>(deployments);
     Collections.reverse(reverse);
     Future<?> chain = Future.succeededFuture();

@@ -142,6 +142,8 @@ public final class ConfigKeys {
           "a new connection must have sent its first request's headers within this long, a kept-alive one its next request's within `idleTimeout` + this (stops slowloris clients)"),
       key("gateway.maxConnections", Type.NUMBER, "0", "GATEWAY_MAX_CONNECTIONS",
           "open connections the gateway serves; `0` = three quarters of the file-descriptor limit, 64 to 10,000 (the start line prints it). Connections the gateway serves are shared by the servers of one port; past the cap `/health`, `/ready` and `/metrics` still answer on 16 spare connections, anything else gets 503, and further connections are closed at once, counted"),
+      key("gateway.staleAfter", Type.DURATION, "5m", "GATEWAY_STALE_AFTER",
+          "a GPU whose newest sample is older than this is `stale` in `/api/v1/gpus` (`status`) and counted by `telemetry_gpus_stale`"),
       key("gateway.graphql.enabled", Type.BOOLEAN, "true", "ENABLE_GRAPHQL",
           "serve GraphQL at `/graphql` (queries, and subscriptions over graphql-transport-ws) and GraphiQL at `/graphiql`; `false` = both 404"),
       key("ops.enabled", Type.BOOLEAN, "true", "OPS_ENABLED",

@@ -28,11 +28,12 @@ import java.util.List;
  * @param maxConnections open connections the gateway accepts; 0 = derived from the file-descriptor
  *     limit (see {@link #effectiveMaxConnections()})
  * @param graphqlEnabled serve GraphQL at {@code /graphql} and GraphiQL at {@code /graphiql}
+ * @param staleAfter a GPU whose newest sample is older than this is {@code stale}
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
                               Tls tls, Auth auth, int websocketQueueSize, int instances,
                               Duration idleTimeout, Duration headerTimeout, int maxConnections,
-                              boolean websocketEnabled, boolean graphqlEnabled) {
+                              boolean websocketEnabled, boolean graphqlEnabled, Duration staleAfter) {
 
   /** The most connections a derived {@code maxConnections} allows. */
   public static final int MAX_CONNECTIONS_CEILING = 10_000;
@@ -96,7 +97,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         positive(j, "headerTimeout", j.duration("headerTimeout", Duration.ofSeconds(10))),
         j.intValue("maxConnections", 0, 0, 1_000_000),
         websocket.bool("enabled", true),
-        j.child("graphql").allowOnly().bool("enabled", true));
+        j.child("graphql").allowOnly().bool("enabled", true),
+        positive(j, "staleAfter", j.duration("staleAfter", Duration.ofMinutes(5))));
   }
 
   /** {@code cors.enabled}: off empties the list, on without a list allows any origin. */
@@ -193,7 +195,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         .put("tls", tls.toJson()).put("auth", auth.toJson())
         .put("websocket", new JsonObject().put("enabled", websocketEnabled).put("queueSize", websocketQueueSize)).put("instances", instances)
         .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
-        .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled));
+        .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled))
+        .put("staleAfter", Durations.format(staleAfter));
   }
 
   /** {@code https} when TLS is on, else {@code http}. */

@@ -14,7 +14,23 @@ public final class ApiJson {
   private ApiJson() {
   }
 
-  public static JsonObject gpu(GpuRecord r) {
+  /**
+   * A GPU as {@code /api/v1/gpus} answers it: the record plus {@code status}, {@code stale} when its
+   * newest sample ({@code last_seen}) is older than {@code staleAfter} at {@code nowMicros}, else
+   * {@code active}.
+   */
+  public static JsonObject gpu(GpuRecord r, long nowMicros, java.time.Duration staleAfter) {
+    return record(r).put("status", StaleGpus.isStale(r, nowMicros, staleAfter) ? "stale" : "active");
+  }
+
+  public static JsonObject gpus(List<GpuRecord> records, long nowMicros, java.time.Duration staleAfter) {
+    JsonArray arr = new JsonArray();
+    records.forEach(r -> arr.add(gpu(r, nowMicros, staleAfter)));
+    return new JsonObject().put("count", records.size()).put("gpus", arr);
+  }
+
+  /** The PCI bus, driver and MIG attributes are null when no source said. */
+  private static JsonObject record(GpuRecord r) {
     return new JsonObject()
         .put("uuid", r.gpu().uuid())
         .put("gpu_index", r.gpu().gpuIndex() < 0 ? null : r.gpu().gpuIndex())
@@ -22,13 +38,11 @@ public final class ApiJson {
         .put("model_name", r.gpu().modelName())
         .put("hostname", r.gpu().hostname())
         .put("first_seen", Timestamps.format(r.firstSeenMicros()))
-        .put("last_seen", Timestamps.format(r.lastSeenMicros()));
-  }
-
-  public static JsonObject gpus(List<GpuRecord> records) {
-    JsonArray arr = new JsonArray();
-    records.forEach(r -> arr.add(gpu(r)));
-    return new JsonObject().put("count", records.size()).put("gpus", arr);
+        .put("last_seen", Timestamps.format(r.lastSeenMicros()))
+        .put("pci_bus_id", r.gpu().pciBusId())
+        .put("driver_version", r.gpu().driverVersion())
+        .put("parent_uuid", r.gpu().parentUuid())
+        .put("mig_profile", r.gpu().migProfile());
   }
 
   /** A sample as REST returns it; pod, namespace and container only when known. */

@@ -84,8 +84,15 @@ public final class ApiSchemas {
             .put("model_name", nullable("string"))
             .put("hostname", nullable("string"))
             .put("first_seen", dateTime().put("description", "timestamp of its oldest sample"))
-            .put("last_seen", dateTime().put("description", "timestamp of its newest sample")),
-        "uuid", "gpu_index", "device", "model_name", "hostname", "first_seen", "last_seen"));
+            .put("last_seen", dateTime().put("description", "timestamp of its newest sample"))
+            .put("pci_bus_id", nullable("string").put("description", "PCI bus id, e.g. 00000000:B1:00.0; null when unknown"))
+            .put("driver_version", nullable("string").put("description", "NVIDIA driver, e.g. 535.129.03; null when unknown"))
+            .put("parent_uuid", nullable("string").put("description", "a MIG instance's physical GPU, else null"))
+            .put("mig_profile", nullable("string").put("description", "a MIG instance's profile, e.g. 3g.40gb, else null"))
+            .put("status", string().put("enum", new JsonArray().add("active").add("stale")).put("description",
+                "stale when last_seen is older than gateway.staleAfter, else active")),
+        "uuid", "gpu_index", "device", "model_name", "hostname", "first_seen", "last_seen", "pci_bus_id",
+        "driver_version", "parent_uuid", "mig_profile", "status"));
     c.put(GPU_LIST, object(new JsonObject().put("count", integer(0, Integer.MAX_VALUE)).put("gpus", array(ref(GPU))),
         "count", "gpus"));
     JsonObject sample = sampleProperties();

@@ -84,7 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
     StaticHandler webroot = StaticHandler.create(WEBROOT).setCachingEnabled(false);
     TargetsApi targets = new TargetsApi(vertx);
     targets.start();
-    routes = GatewayRoutes.table(new TelemetryApi(store), targets, ops, feed, docs, webroot).stream()
+    routes = GatewayRoutes.table(new TelemetryApi(store, settings.staleAfter()), targets, ops, feed, docs, webroot).stream()
         // gateway.websocket.enabled false: the live feed is not mounted (nor documented), so 404
         .filter(r -> settings.websocketEnabled() || !r.path().startsWith("/ws/")).toList();
     docs.publish(OpenApiDocument.build(routes, settings));
@@ -98,7 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
       r.mount(router, r.path().startsWith("/ws/") ? wsAuth : restAuth);
     }
     if (settings.graphqlEnabled()) {
-      GraphqlEndpoint.mount(vertx, router, new TelemetryApi(store), settings.websocketQueueSize(), restAuth, wsAuth);
+      GraphqlEndpoint.mount(vertx, router, new TelemetryApi(store, settings.staleAfter()), settings.websocketQueueSize(), restAuth, wsAuth);
     }
     router.get("/docs/*").setName("assets /docs/*").handler(docs.assets());
     router.get("/*").setName("assets /*").handler(webroot);

@@ -57,8 +57,7 @@ public final class GraphqlSchema {
   public static GraphQL create(TelemetryApi api, LiveSubscriptions live) {
     RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
         .type("Query", b -> b
-            .dataFetcher("gpus", env -> answer(api.store().gpus(TelemetryQueryParams.blankToNull(env.getArgument("hostname")))
-                .map(ApiJson::gpus), "gpus"))
+            .dataFetcher("gpus", env -> answer(api.gpusJson(env.getArgument("hostname")), "gpus"))
             .dataFetcher("gpu", env -> answer(api.gpuJson(uuid(env)), null))
             .dataFetcher("hosts", env -> answer(api.store().hosts().map(ApiJson::hosts), "hosts"))
             .dataFetcher("metrics", env -> answer(api.store().metrics()

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.List;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.Bucket;
@@ -28,9 +29,17 @@ public final class TelemetryApi {
   public static final String BASE = "/api/v1";
 
   private final TelemetryStore store;
+  private final Duration staleAfter;
 
+  /** With the default {@code gateway.staleAfter}. */
   public TelemetryApi(TelemetryStore store) {
+    this(store, Duration.ofMinutes(5));
+  }
+
+  /** @param staleAfter a GPU whose newest sample is older than this is {@code stale} */
+  public TelemetryApi(TelemetryStore store, Duration staleAfter) {
     this.store = store;
+    this.staleAfter = staleAfter;
   }
 
   public TelemetryStore store() {
@@ -42,12 +51,12 @@ public final class TelemetryApi {
     String uuidNote = "GPU UUID, URL-encoded: MIG ids contain '/' (MIG-GPU-.../1/0 is sent as MIG-GPU-...%2F1%2F0)";
     return List.of(
         ApiRoute.get(BASE + "/gpus", "listGpus").secured()
-            .summary("List GPUs").description("Every GPU the store knows, sorted by hostname, gpu_index, uuid.")
+            .summary("List GPUs").description("Every GPU the store knows, sorted by hostname, gpu_index, uuid; each "
+                + "one stale when its newest sample (last_seen) is older than gateway.staleAfter, else active.")
             .query("hostname", "only the GPUs of this host", ApiSchemas.string())
             .json(200, "the GPUs", ApiSchemas.ref(ApiSchemas.GPU_LIST))
             .error(503, "the store cannot answer")
-            .handler(ctx -> respond(ctx, store.gpus(TelemetryQueryParams.blankToNull(ctx.request().getParam("hostname")))
-                .map(ApiJson::gpus))),
+            .handler(ctx -> respond(ctx, gpusJson(ctx.request().getParam("hostname")))),
         // GPU ids may hold '/' (MIG: MIG-GPU-.../1/0), encoded as %2F or not, hence regex routes;
         // the telemetry route comes first so that ".../telemetry" is not taken for part of an id
         ApiRoute.get(BASE + "/gpus/{uuid}/telemetry", "getGpuTelemetry").secured()
@@ -135,7 +144,14 @@ public final class TelemetryApi {
 
   /** One GPU as REST answers it; fails with a 404 {@link ApiException} when unknown (GraphQL shares it). */
   public Future<JsonObject> gpuJson(String uuid) {
-    return store.gpu(uuid).map(found -> ApiJson.gpu(found.orElseThrow(() -> notFound(uuid))));
+    return store.gpu(uuid).map(found -> ApiJson.gpu(found.orElseThrow(() -> notFound(uuid)), Timestamps.nowMicros(),
+        staleAfter));
+  }
+
+  /** The GPU list as REST answers it (GraphQL shares it); a blank hostname means every host. */
+  public Future<JsonObject> gpusJson(String hostnameParam) {
+    return store.gpus(TelemetryQueryParams.blankToNull(hostnameParam))
+        .map(gpus -> ApiJson.gpus(gpus, Timestamps.nowMicros(), staleAfter));
   }
 
   /** The newest sample of each metric of one GPU, as REST answers it. */

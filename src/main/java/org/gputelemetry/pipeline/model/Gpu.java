@@ -21,6 +21,27 @@ public record Gpu(String uuid, int gpuIndex, String device, String modelName, St
     Objects.requireNonNull(uuid, "uuid");
   }
 
+  /**
+   * This GPU as {@code newer} describes it, keeping this one's PCI bus, driver, parent and MIG
+   * profile where {@code newer} does not say (a source that does not know an attribute never
+   * erases it); {@code newer} itself, or this, when the answer equals one of them.
+   */
+  public Gpu updatedBy(Gpu newer) {
+    if (newer == this || newer.equals(this)) {
+      return this;
+    }
+    if ((newer.pciBusId != null || pciBusId == null) && (newer.driverVersion != null || driverVersion == null)
+        && (newer.parentUuid != null || parentUuid == null) && (newer.migProfile != null || migProfile == null)) {
+      return newer;
+    }
+    Gpu merged = new Gpu(newer.uuid, newer.gpuIndex, newer.device, newer.modelName, newer.hostname,
+        newer.pciBusId != null ? newer.pciBusId : pciBusId,
+        newer.driverVersion != null ? newer.driverVersion : driverVersion,
+        newer.parentUuid != null ? newer.parentUuid : parentUuid,
+        newer.migProfile != null ? newer.migProfile : migProfile);
+    return merged.equals(this) ? this : merged;
+  }
+
   /** A GPU as a DCGM CSV row describes it (no PCI bus, driver or MIG attributes). */
   public Gpu(String uuid, int gpuIndex, String device, String modelName, String hostname) {
     this(uuid, gpuIndex, device, modelName, hostname, null, null, null, null);

@@ -33,6 +33,7 @@ public final class MetricNames {
   public static final String GATEWAY_HEADER_TIMEOUTS = "telemetry.gateway.header.timeouts";
 
   public static final String SPOOL_BYTES = "telemetry.spool.bytes";
+  public static final String GPUS_STALE = "telemetry.gpus.stale";
   public static final String SPOOL_BATCHES = "telemetry.spool.batches";
   public static final String SPOOL_APPENDED = "telemetry.spool.appended";
   public static final String SPOOL_REPLAYED = "telemetry.spool.replayed";

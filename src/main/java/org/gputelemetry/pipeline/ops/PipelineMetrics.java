@@ -163,6 +163,13 @@ public final class PipelineMetrics {
         .strongReference(true).register(registry);
   }
 
+  /** Gauge of the GPUs whose newest sample is older than {@code gateway.staleAfter}, as the gateway last counted. */
+  public void gpusStale(Supplier<Number> count) {
+    Gauge.builder(MetricNames.GPUS_STALE, hold(count))
+        .description("GPUs whose newest sample is older than gateway.staleAfter (counted every refresh period)")
+        .strongReference(true).register(registry);
+  }
+
   /** Gauge of the live-feed WebSocket connections open now. */
   public void websocketClients(Supplier<Number> clients) {
     Gauge.builder(MetricNames.WEBSOCKET_CLIENTS, hold(clients)).description("Live-feed WebSocket connections open")

@@ -9,7 +9,7 @@ package org.gputelemetry.pipeline.store;
  * @param limit most samples returned (1..{@link #MAX_LIMIT})
  * @param cursor resume after this position (in the query's order), or {@code null} to start at
  *     the window's beginning (its end when descending)
- * @param descending newest first: (timestamp, metric) order reversed
+ * @param descending newest first: (timestamp, metric, labels) order reversed
  */
 public record SampleQuery(String uuid, long startMicros, long endMicros, String metric, int limit, Cursor cursor,
                           boolean descending) {
@@ -28,8 +28,11 @@ public record SampleQuery(String uuid, long startMicros, long endMicros, String 
     this(uuid, startMicros, endMicros, metric, limit, cursor, false);
   }
 
-  /** Whether a sample at (micros, metricName) lies in the window and after the cursor in this query's order. */
-  public boolean admits(long micros, String metricName) {
+  /**
+   * Whether a sample at (micros, metricName) of the label set {@code labelsText} (its canonical
+   * text) lies in the window and after the cursor in this query's order.
+   */
+  public boolean admits(long micros, String metricName, String labelsText) {
     if (micros < startMicros || micros > endMicros) {
       return false;
     }
@@ -39,6 +42,7 @@ public record SampleQuery(String uuid, long startMicros, long endMicros, String 
     if (cursor == null) {
       return true;
     }
-    return descending ? cursor.isAfter(micros, metricName) : cursor.isBefore(micros, metricName);
+    return descending ? cursor.isAfter(micros, metricName, labelsText)
+        : cursor.isBefore(micros, metricName, labelsText);
   }
 }

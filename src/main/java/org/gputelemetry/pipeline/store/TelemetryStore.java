@@ -8,7 +8,7 @@ import org.gputelemetry.pipeline.model.Sample;
 /**
  * Where samples are kept and queried. Every implementation passes the same contract test suite.
  *
- * <p>Guarantees: {@link #write} is idempotent on (gpu uuid, metric, timestamp): writing a sample
+ * <p>Guarantees: {@link #write} is idempotent on (gpu uuid, metric, labels, timestamp): writing a sample
  * twice keeps one (the later value wins). A write's future completes only after the samples are
  * committed (visible to queries and durable as far as the implementation is durable); a failed
  * future means none or some of the samples may be stored, and retrying the same list is safe.
@@ -26,7 +26,10 @@ public interface TelemetryStore {
   /** Stores {@code samples}; completes once committed. */
   Future<Void> write(List<Sample> samples);
 
-  /** GPUs known to the store, optionally of one host, sorted by hostname, gpu_index, uuid. */
+  /**
+   * GPUs known to the store, optionally of one host, sorted by hostname, gpu_index, uuid. A GPU's
+   * PCI bus, driver, parent and MIG profile are the newest non-null ones its samples carried.
+   */
   Future<List<GpuRecord>> gpus(String hostname);
 
   /** One GPU, or empty when unknown. */
@@ -39,7 +42,8 @@ public interface TelemetryStore {
   Future<List<String>> metrics();
 
   /**
-   * One GPU's samples in {@code query}'s window, ordered by timestamp then metric name, at most
+   * One GPU's samples in {@code query}'s window, ordered by timestamp, metric name, then label set
+   * (its canonical text, the empty set first), each with its labels, at most
    * {@code query.limit()} of them, starting after {@code query.cursor()} when given.
    */
   Future<SamplePage> samples(SampleQuery query);
@@ -66,13 +70,15 @@ public interface TelemetryStore {
   }
 
   /**
-   * The newest sample of each metric of one GPU, sorted by metric name; empty for an unknown GPU.
+   * The newest sample of each series (metric and label set) of one GPU, sorted by metric name then
+   * label set; empty for an unknown GPU.
    */
   Future<List<Sample>> latest(String uuid);
 
   /**
-   * The newest sample of {@code metric} of every GPU that has one (only {@code hostname}'s GPUs
-   * when not null), in catalogue order (hostname, gpu_index, uuid); empty for an unknown metric.
+   * The newest sample of {@code metric} of every series (GPU and label set) that has one (only
+   * {@code hostname}'s GPUs when not null), in catalogue order (hostname, gpu_index, uuid) then
+   * label set; empty for an unknown metric.
    */
   Future<List<Sample>> latestOf(String metric, String hostname);
 

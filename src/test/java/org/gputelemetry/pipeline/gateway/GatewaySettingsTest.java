@@ -96,4 +96,15 @@ class GatewaySettingsTest {
         () -> GatewaySettings.fromJson(new JsonObject().put("headerTimeout", "0s")));
     assertTrue(e.getMessage().contains("gateway.headerTimeout"), e.getMessage());
   }
+
+  @Test
+  void staleAfterDefaultsToFiveMinutesRoundTripsAndMustBePositive() {
+    assertEquals(java.time.Duration.ofMinutes(5), GatewaySettings.fromJson(new JsonObject()).staleAfter());
+    GatewaySettings set = GatewaySettings.fromJson(new JsonObject().put("staleAfter", "90s"));
+    assertEquals(java.time.Duration.ofSeconds(90), set.staleAfter());
+    assertEquals(set, GatewaySettings.fromJson(set.toJson().put("auth", new JsonObject().put("enabled", false))));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> GatewaySettings.fromJson(new JsonObject().put("staleAfter", "0s")));
+    assertTrue(e.getMessage().contains("gateway.staleAfter"), e.getMessage());
+  }
 }

@@ -128,7 +128,8 @@ class GraphqlIT {
 
   @Test
   void catalogueAgreesWithRest() {
-    String gpuFields = "uuid gpu_index device model_name hostname first_seen last_seen";
+    String gpuFields = "uuid gpu_index device model_name hostname first_seen last_seen pci_bus_id driver_version"
+        + " parent_uuid mig_profile status";
     assertEquals(rest("/api/v1/gpus").getJsonArray("gpus"), data("{ gpus { " + gpuFields + " } }").getJsonArray("gpus"));
     String host = rest("/api/v1/hosts").getJsonArray("hosts").getJsonObject(0).getString("hostname");
     assertEquals(rest("/api/v1/gpus?hostname=" + host).getJsonArray("gpus"),

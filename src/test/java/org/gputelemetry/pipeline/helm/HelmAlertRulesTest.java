@@ -50,7 +50,7 @@ class HelmAlertRulesTest {
     }
     for (String alert : Set.of("StreamerDown", "GatewayDown", "DcgmExporterTargetDown",
         "TelemetryHighStoreErrorRate", "TelemetryHighMemory", "TelemetrySpoolFilling", "TelemetryRedisBacklogFilling",
-        "CollectorDown", "RedisConnectionLost", "TelemetryHighRejectRate", "TelemetryHighEndToEndLag")) {
+        "CollectorDown", "RedisConnectionLost", "TelemetryHighRejectRate", "TelemetryHighEndToEndLag", "TelemetryGpuStale")) {
       assertTrue(alerts.contains(alert), "the chart has " + alert + ": " + alerts);
       assertTrue(cases.contains("alertname: " + alert), "a promtool case for " + alert);
     }

@@ -76,7 +76,10 @@ class MigGpuPipelineIT {
   private static JsonObject migGpu() {
     return new JsonObject().put("uuid", MIG_1).put("gpu_index", 0).put("device", "nvidia0")
         .put("model_name", "NVIDIA A100-SXM4-80GB").put("hostname", "mig-host-01")
-        .put("first_seen", "2025-07-18T13:42:34Z").put("last_seen", "2025-07-18T13:42:37Z");
+        .put("first_seen", "2025-07-18T13:42:34Z").put("last_seen", "2025-07-18T13:42:37Z")
+        // a CSV row says nothing of PCI bus, driver or MIG parent; samples of 2025 are long stale
+        .putNull("pci_bus_id").putNull("driver_version").putNull("parent_uuid").putNull("mig_profile")
+        .put("status", "stale");
   }
 
   @Test

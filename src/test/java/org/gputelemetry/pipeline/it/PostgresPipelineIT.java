@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gputelemetry.pipeline.PipelineVerticle;
+import org.gputelemetry.pipeline.model.Sample;
+import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 import org.gputelemetry.pipeline.testutil.Pipelines;
@@ -46,13 +48,14 @@ class PostgresPipelineIT {
   private String database;
   private Vertx vertx;
   private WebClient client;
+  private PipelineVerticle pipeline;
 
   @BeforeAll
   void boot() {
     server = EmbeddedPostgresServer.shared();
     database = server.createDatabase("pipeline");
     vertx = Vertx.vertx();
-    PipelineVerticle pipeline = Pipelines.deploy(vertx, descriptor());
+    pipeline = Pipelines.deploy(vertx, descriptor());
     await(pipeline.streamer().finished(), 120);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(pipeline.gatewayPort()));
@@ -132,6 +135,38 @@ class PostgresPipelineIT {
     Set<String> metrics = new TreeSet<>();
     SampleCsv.rows().forEach(r -> metrics.add(r.metric()));
     assertEquals(List.copyOf(metrics), get("/api/v1/metrics").bodyAsJsonObject().getJsonArray("metrics").getList());
+  }
+
+  /**
+   * The file's GPUs (2025 timestamps, CSV: no PCI bus, driver or MIG attributes) are stale with
+   * null attributes; a MIG instance reported now is active with its attributes, in REST from PostgreSQL.
+   */
+  @Test
+  void gpuRecordsCarryAttributesAndAStatusFromLastSeen() {
+    for (Object o : get("/api/v1/gpus").bodyAsJsonObject().getJsonArray("gpus")) {
+      JsonObject g = (JsonObject) o;
+      assertEquals("stale", g.getString("status"), g.encode());
+      assertTrue(g.containsKey("pci_bus_id") && g.getValue("pci_bus_id") == null, g.encode());
+      assertTrue(g.containsKey("driver_version") && g.getValue("driver_version") == null, g.encode());
+    }
+    Gpu mig = new Gpu("MIG-GPU-pg-rest/2", 1, "nvidia1", "NVIDIA A100 80GB PCIe", "pg-rest-host", "00000000:CA:00.0",
+        "535.154.05", "GPU-pg-rest", "1g.10gb");
+    long now = org.gputelemetry.pipeline.model.Timestamps.nowMicros();
+    await(pipeline.store().write(List.of(new Sample(mig, "DCGM_FI_DEV_GPU_UTIL", now, 7, null, null, null))));
+    JsonObject g;
+    try {
+      g = get("/api/v1/gpus/" + enc(mig.uuid())).bodyAsJsonObject();
+      assertEquals(g, get("/api/v1/gpus?hostname=pg-rest-host").bodyAsJsonObject().getJsonArray("gpus").getJsonObject(0));
+    } finally {
+      // the other tests count the file's GPUs and samples: this one leaves nothing behind
+      server.execute(database, "DELETE FROM samples WHERE gpu_id = (SELECT id FROM gpus WHERE uuid = '" + mig.uuid() + "')");
+    }
+    assertEquals(new JsonObject().put("uuid", mig.uuid()).put("gpu_index", 1).put("device", "nvidia1")
+        .put("model_name", "NVIDIA A100 80GB PCIe").put("hostname", "pg-rest-host")
+        .put("first_seen", org.gputelemetry.pipeline.model.Timestamps.format(now))
+        .put("last_seen", org.gputelemetry.pipeline.model.Timestamps.format(now))
+        .put("pci_bus_id", "00000000:CA:00.0").put("driver_version", "535.154.05").put("parent_uuid", "GPU-pg-rest")
+        .put("mig_profile", "1g.10gb").put("status", "active"), g);
   }
 
   @Test

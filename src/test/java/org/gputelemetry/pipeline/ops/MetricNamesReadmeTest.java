@@ -44,6 +44,7 @@ class MetricNamesReadmeTest {
     metrics.queueDepth("collector", () -> 0);
     metrics.connectionStatus("local", () -> true);
     metrics.websocketClients(() -> 0);
+    metrics.gpusStale(() -> 0);
     metrics.spool(() -> 0, () -> 0);
     metrics.redisBacklog(() -> 0);
     metrics.redisDeadLettered("undecodable");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
 import org.junit.jupiter.api.Test;
@@ -53,27 +52,5 @@ class MemoryTelemetryStoreTest extends TelemetryStoreContractTest {
     assertEquals(List.of("m"), latest.stream().map(Sample::metric).toList());
     assertEquals(4.0, latest.get(0).value());
     assertEquals(List.of(), await(store.latestOf("rare", null)));
-  }
-
-  @Test
-  void seriesThatDifferOnlyInLabelsAreKeptApartAndReturnedWithTheirLabels() {
-    Labels xid13 = Labels.of("err_code", "13");
-    Labels xid31 = Labels.of("err_code", "31");
-    Sample a = new Sample(GPU_A, "DCGM_FI_DEV_XID_ERRORS", sec(1), 13, null, null, null, xid13);
-    Sample b = new Sample(GPU_A, "DCGM_FI_DEV_XID_ERRORS", sec(1), 31, null, null, null, xid31);
-    Sample plain = sample(GPU_A, "DCGM_FI_DEV_XID_ERRORS", sec(1), 0);
-    await(store.write(List.of(b, a, plain)));
-    // one instant: by metric, then by labels (the empty set first)
-    assertEquals(List.of(plain, a, b), all(GPU_A.uuid()));
-    // a rewrite of one labelled series replaces only that series
-    Sample a2 = new Sample(GPU_A, "DCGM_FI_DEV_XID_ERRORS", sec(1), 130, null, null, null, xid13);
-    await(store.write(List.of(a2)));
-    assertEquals(List.of(plain, a2, b), all(GPU_A.uuid()));
-    assertEquals(List.of(plain, a2, b), await(store.latest(GPU_A.uuid())));
-    assertEquals(List.of(plain, a2, b), await(store.latestOf("DCGM_FI_DEV_XID_ERRORS", null)));
-    assertEquals(List.of("DCGM_FI_DEV_XID_ERRORS"), await(store.metrics()));
-    // a one-metric query finds every label set of the metric
-    SamplePage page = page(GPU_A.uuid(), 0, sec(10), "DCGM_FI_DEV_XID_ERRORS", 10, null);
-    assertEquals(3, page.samples().size());
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.junit.jupiter.api.AfterEach;
@@ -507,6 +508,141 @@ public abstract class TelemetryStoreContractTest {
     }
     assertEquals(1000, all(GPU_A.uuid()).size());
     assertEquals(1000, all(GPU_B.uuid()).size());
+  }
+
+  private static final String XID = "DCGM_FI_DEV_XID_ERRORS";
+  private static final Labels XID13 = Labels.of("xid", "13");
+  private static final Labels XID31 = Labels.of("xid", "31");
+
+  protected static Sample labelled(Gpu gpu, String metric, long micros, double value, Labels labels) {
+    return new Sample(gpu, metric, micros, value, null, null, null, labels);
+  }
+
+  @Test
+  void seriesThatDifferOnlyInLabelsAreKeptApartAndReturnedWithTheirLabels() {
+    Sample a = labelled(GPU_A, XID, sec(1), 13, XID13);
+    Sample b = labelled(GPU_A, XID, sec(1), 31, XID31);
+    Sample plain = sample(GPU_A, XID, sec(1), 0);
+    await(store.write(List.of(b, a, plain)));
+    // one instant: by metric, then by labels (the empty set first)
+    assertEquals(List.of(plain, a, b), all(GPU_A.uuid()));
+    assertEquals(XID13, all(GPU_A.uuid()).get(1).labels());
+    // a rewrite of one labelled series replaces only that series
+    Sample a2 = labelled(GPU_A, XID, sec(1), 130, XID13);
+    await(store.write(List.of(a2)));
+    assertEquals(List.of(plain, a2, b), all(GPU_A.uuid()));
+    assertEquals(List.of(plain, a2, b), await(store.latest(GPU_A.uuid())));
+    assertEquals(List.of(plain, a2, b), await(store.latestOf(XID, null)));
+    assertEquals(List.of(XID), await(store.metrics()));
+    // a one-metric query finds every label set of the metric; newest first reverses the order
+    assertEquals(List.of(plain, a2, b), page(GPU_A.uuid(), 0, sec(10), XID, 10, null).samples());
+    assertEquals(List.of(b, a2, plain), await(store.samples(new SampleQuery(GPU_A.uuid(), 0, sec(10), XID, 10, null,
+        true))).samples());
+  }
+
+  @Test
+  void pagesThatEndBetweenTheLabelSetsOfOneInstantLoseAndRepeatNothing() {
+    List<Sample> written = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      written.add(sample(GPU_A, XID, sec(i), i));
+      written.add(labelled(GPU_A, XID, sec(i), 13, XID13));
+      written.add(labelled(GPU_A, XID, sec(i), 31, XID31));
+      written.add(sample(GPU_A, "temp", sec(i), 40));
+    }
+    await(store.write(written));
+    for (boolean descending : new boolean[] {false, true}) {
+      for (int limit : new int[] {1, 2, 3}) {
+        List<Sample> got = new ArrayList<>();
+        Cursor cursor = null;
+        do {
+          SamplePage p = await(store.samples(new SampleQuery(GPU_A.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, limit,
+              cursor == null ? null : Cursor.decode(cursor.encode()), descending)));
+          got.addAll(p.samples());
+          cursor = p.next();
+        } while (cursor != null);
+        List<Sample> expected = new ArrayList<>(all(GPU_A.uuid()));
+        if (descending) {
+          java.util.Collections.reverse(expected);
+        }
+        assertEquals(20, got.size(), "limit " + limit + (descending ? " desc" : ""));
+        assertEquals(expected, got, "limit " + limit + (descending ? " desc" : ""));
+      }
+    }
+  }
+
+  @Test
+  void latestGivesTheNewestSampleOfEachLabelSetInCatalogueOrder() {
+    await(store.write(List.of(labelled(GPU_A, XID, sec(1), 13, XID13), labelled(GPU_A, XID, sec(5), 31, XID31),
+        labelled(GPU_A, XID, sec(3), 14, XID13), sample(GPU_A, "temp", sec(9), 60),
+        labelled(GPU_C, XID, sec(2), 31, XID31), sample(GPU_C, XID, sec(4), 0))));
+    assertEquals(List.of(XID + XID13 + "@" + sec(3) + "=14.0", XID + XID31 + "@" + sec(5) + "=31.0",
+            "temp{}@" + sec(9) + "=60.0"),
+        await(store.latest(GPU_A.uuid())).stream().map(s -> s.metric() + s.labels() + "@" + s.timestampMicros() + "="
+            + s.value()).toList());
+    // catalogue order (host-a's GPU_C before host-b's GPU_A), then label set
+    assertEquals(List.of(GPU_C.uuid() + "{}=0.0", GPU_C.uuid() + XID31 + "=31.0", GPU_A.uuid() + XID13 + "=14.0",
+            GPU_A.uuid() + XID31 + "=31.0"),
+        await(store.latestOf(XID, null)).stream().map(s -> s.gpu().uuid() + s.labels() + "=" + s.value()).toList());
+    assertEquals(2, await(store.latestOf(XID, "host-b")).size());
+  }
+
+  @Test
+  void replayingLabelledSamplesKeepsOneOfEach() {
+    List<Sample> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(labelled(GPU_A, XID, sec(i), i, i % 2 == 0 ? XID13 : XID31));
+      batch.add(labelled(GPU_A, XID, sec(i), 100 + i, Labels.of("xid", "13", "err_msg", "Graphics Engine Exception")));
+      batch.add(sample(GPU_A, XID, sec(i), 0));
+    }
+    await(store.write(batch));
+    await(store.write(batch));
+    await(store.write(batch.subList(20, 90)));
+    List<Sample> stored = all(GPU_A.uuid());
+    assertEquals(150, stored.size());
+    assertEquals(new HashSet<>(batch), new HashSet<>(stored));
+  }
+
+  @Test
+  void bucketsAndFleetSeriesAggregateEveryLabelSetOfAMetricTogether() {
+    await(store.write(List.of(labelled(GPU_A, XID, sec(1), 1, XID13), labelled(GPU_A, XID, sec(2), 3, XID13),
+        labelled(GPU_A, XID, sec(1), 10, XID31), labelled(GPU_A, XID, sec(3), 20, XID31),
+        labelled(GPU_B, XID, sec(2), 6, XID31))));
+    long step = 60_000_000L;
+    long bucket = Math.floorDiv(sec(1), step) * step;
+    Map<Aggregation, Double> expected = Map.of(Aggregation.AVG, 8.5, Aggregation.MIN, 1.0, Aggregation.MAX, 20.0,
+        Aggregation.SUM, 34.0, Aggregation.COUNT, 4.0, Aggregation.LAST, 20.0);
+    for (Map.Entry<Aggregation, Double> e : expected.entrySet()) {
+      List<Bucket> got = await(store.buckets(new BucketQuery(GPU_A.uuid(), sec(0), sec(10), XID, step, e.getKey())));
+      assertEquals(List.of(new Bucket(XID, bucket, e.getValue(), 4)), got, e.getKey().name());
+    }
+    List<FleetSeries> fleet = await(store.fleetBuckets(new FleetQuery(XID, null, sec(0), sec(10), step, Aggregation.AVG,
+        FleetQuery.GroupBy.FLEET)));
+    assertEquals(List.of(new Bucket(XID, bucket, 40.0 / 5, 5)), fleet.get(0).buckets());
+  }
+
+  @Test
+  void gpuAttributesRoundTripAndAreNeverErasedBySamplesThatDoNotKnowThem() {
+    Gpu full = new Gpu("GPU-attr", 2, "nvidia2", "NVIDIA A100-SXM4-80GB", "host-c", "00000000:B1:00.0", "535.129.03",
+        null, null);
+    Gpu mig = new Gpu("MIG-GPU-attr/1", 2, "nvidia2", "NVIDIA A100-SXM4-80GB", "host-c", "00000000:B1:00.0",
+        "535.129.03", "GPU-attr", "3g.40gb");
+    await(store.write(List.of(sample(full, "temp", sec(1), 40), sample(mig, "util", sec(1), 5))));
+    assertEquals(full, await(store.gpu(full.uuid())).orElseThrow().gpu());
+    assertEquals(mig, await(store.gpu(mig.uuid())).orElseThrow().gpu());
+    // a CSV row of the same GPU says nothing of PCI bus or driver: they stay
+    Gpu csv = new Gpu("GPU-attr", 2, "nvidia2", "NVIDIA A100-SXM4-80GB", "host-c");
+    await(store.write(List.of(sample(csv, "temp", sec(2), 41))));
+    assertEquals(full, await(store.gpu(full.uuid())).orElseThrow().gpu());
+    assertEquals(full, await(store.latestOf("temp", null)).get(0).gpu());
+    assertEquals(full, await(store.latest(full.uuid())).get(0).gpu());
+    // a new driver replaces the old one
+    Gpu upgraded = new Gpu("GPU-attr", 2, "nvidia2", "NVIDIA A100-SXM4-80GB", "host-c", null, "550.54.15", null, null);
+    await(store.write(List.of(sample(upgraded, "temp", sec(3), 42))));
+    assertEquals(new Gpu("GPU-attr", 2, "nvidia2", "NVIDIA A100-SXM4-80GB", "host-c", "00000000:B1:00.0", "550.54.15",
+        null, null), await(store.gpu(full.uuid())).orElseThrow().gpu());
+    List<GpuRecord> listed = await(store.gpus("host-c"));
+    assertEquals(List.of("00000000:B1:00.0", "00000000:B1:00.0"), listed.stream().map(r -> r.gpu().pciBusId()).toList());
+    assertEquals("3g.40gb", listed.get(1).gpu().migProfile());
   }
 
   @Test

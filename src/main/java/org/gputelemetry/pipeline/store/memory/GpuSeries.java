@@ -68,7 +68,7 @@ final class GpuSeries {
 
   /** Adds a sample; an existing (timestamp, metric) gets the new value. */
   void put(Gpu identity, long ts, int metric, double value, SampleContext ctx) {
-    gpu = identity;
+    gpu = gpu.updatedBy(identity); // the newest identity, keeping attributes it does not say
     firstSeen = Math.min(firstSeen, ts);
     lastSeen = Math.max(lastSeen, ts);
     if (size == 0 || ts > timestampAt(size - 1)) {
@@ -296,7 +296,7 @@ final class GpuSeries {
           continue;
         }
         String name = dictionary.name(metrics[p]);
-        if (query.admits(ts, name)) {
+        if (query.admits(ts, name, dictionary.labels(metrics[p]).canonical())) {
           SampleContext c = contexts[p];
           group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace(), dictionary.labels(metrics[p])));
         }
@@ -402,7 +402,7 @@ final class GpuSeries {
           continue;
         }
         String name = dictionary.name(metrics[p]);
-        if (query.admits(ts, name)) {
+        if (query.admits(ts, name, dictionary.labels(metrics[p]).canonical())) {
           SampleContext c = contexts[p];
           group.add(new Sample(gpu, name, ts, values[p], c.container(), c.pod(), c.namespace(), dictionary.labels(metrics[p])));
         }

@@ -138,7 +138,7 @@ public final class MemoryTelemetryStore implements TelemetryStore {
     if (found.size() > query.limit()) {
       found = found.subList(0, query.limit());
       Sample last = found.get(found.size() - 1);
-      next = new Cursor(last.timestampMicros(), last.metric());
+      next = new Cursor(last.timestampMicros(), last.metric(), last.labels().canonical());
     }
     return Future.succeededFuture(new SamplePage(List.copyOf(found), next));
   }

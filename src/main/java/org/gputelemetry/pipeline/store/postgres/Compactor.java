@@ -38,22 +38,23 @@ final class Compactor {
   static final int BATCH = 64;
 
   /**
-   * The closed ranges still holding raw rows with one placement, in key order after a position.
-   * $1 = exclusive end of the closed time, ($2, $3, $4) = the last range done.
+   * The closed ranges of each series (gpu, metric, label set) still holding raw rows with one
+   * placement, in key order after a position. $1 = exclusive end of the closed time,
+   * ($2, $3, $4, $5) = the last range done.
    */
-  static final String WORK = "SELECT g.gpu_id, g.metric_id, g.h, g.placement_id FROM (SELECT s.gpu_id, s.metric_id,"
-      + " floor(extract(epoch FROM s.ts) / 3600)::bigint AS h, min(s.placement_id) AS placement_id,"
-      + " count(DISTINCT coalesce(s.placement_id, -1)) AS placements"
-      + " FROM samples s WHERE s.ts < $1 GROUP BY 1, 2, 3) g"
-      + " WHERE g.placements = 1 AND (g.gpu_id, g.metric_id, g.h) > ($2, $3, $4)"
-      + " ORDER BY 1, 2, 3 LIMIT " + BATCH;
-  static final String TAKE_RAW = "DELETE FROM samples s WHERE s.gpu_id = $1 AND s.metric_id = $2"
-      + " AND s.ts >= $3 AND s.ts < $4 AND s.placement_id IS NOT DISTINCT FROM $5 RETURNING s.ts, s.value";
+  static final String WORK = "SELECT g.gpu_id, g.metric_id, g.labels_id, g.h, g.placement_id FROM (SELECT s.gpu_id,"
+      + " s.metric_id, s.labels_id, floor(extract(epoch FROM s.ts) / 3600)::bigint AS h,"
+      + " min(s.placement_id) AS placement_id, count(DISTINCT coalesce(s.placement_id, -1)) AS placements"
+      + " FROM samples s WHERE s.ts < $1 GROUP BY 1, 2, 3, 4) g"
+      + " WHERE g.placements = 1 AND (g.gpu_id, g.metric_id, g.labels_id, g.h) > ($2, $3, $4, $5)"
+      + " ORDER BY 1, 2, 3, 4 LIMIT " + BATCH;
+  static final String TAKE_RAW = "DELETE FROM samples s WHERE s.gpu_id = $1 AND s.metric_id = $2 AND s.labels_id = $3"
+      + " AND s.ts >= $4 AND s.ts < $5 AND s.placement_id IS NOT DISTINCT FROM $6 RETURNING s.ts, s.value";
   static final String CHUNK = "SELECT c.data, c.placement_id FROM sample_chunks c WHERE c.gpu_id = $1"
-      + " AND c.metric_id = $2 AND c.labels_id = 0 AND c.chunk_start = $3 FOR UPDATE";
+      + " AND c.metric_id = $2 AND c.labels_id = $3 AND c.chunk_start = $4 FOR UPDATE";
   static final String UPSERT = "INSERT INTO sample_chunks (chunk_start, chunk_end, last_ts, min, max, sum, first,"
       + " last, gpu_id, labels_id, count, placement_id, metric_id, data)"
-      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)"
+      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
       + " ON CONFLICT (gpu_id, metric_id, labels_id, chunk_start) DO UPDATE SET chunk_end = EXCLUDED.chunk_end,"
       + " last_ts = EXCLUDED.last_ts, min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum,"
       + " first = EXCLUDED.first, last = EXCLUDED.last, count = EXCLUDED.count, data = EXCLUDED.data";
@@ -62,7 +63,7 @@ final class Compactor {
   record Outcome(int ranges, long samples, boolean busy) {
   }
 
-  private record Range(int gpuId, short metricId, long hour, Integer placementId) {
+  private record Range(int gpuId, short metricId, int labelsId, long hour, Integer placementId) {
   }
 
   private final Pool pool;
@@ -78,7 +79,8 @@ final class Compactor {
   /** One pass over every range closed as of {@code now}. */
   Future<Outcome> compact(Instant now) {
     long closedEnd = Math.floorDiv(Timestamps.toMicros(now.minus(after)), RANGE_MICROS) * RANGE_MICROS;
-    return batch(closedEnd, new Range(Integer.MIN_VALUE, Short.MIN_VALUE, Long.MIN_VALUE, null), new Outcome(0, 0, false));
+    return batch(closedEnd, new Range(Integer.MIN_VALUE, Short.MIN_VALUE, Integer.MIN_VALUE,
+        Long.MIN_VALUE, null), new Outcome(0, 0, false));
   }
 
   private Future<Outcome> batch(long closedEnd, Range position, Outcome sofar) {
@@ -89,12 +91,13 @@ final class Compactor {
             return Future.succeededFuture(new Step(List.of(), Set.<Long>of(), 0, true));
           }
           return conn.preparedQuery(WORK).execute(Tuple.of(SampleRows.timestamp(closedEnd), position.gpuId(),
-                  position.metricId(), position.hour()))
+                  position.metricId(), position.labelsId(), position.hour()))
               .compose(rows -> {
                 List<Range> ranges = new ArrayList<>(rows.size());
                 Set<Long> days = new TreeSet<>();
                 for (Row r : rows) {
-                  Range range = new Range(r.getInteger(0), r.getShort(1), r.getLong(2), r.getInteger(3));
+                  Range range = new Range(r.getInteger(0), r.getShort(1), r.getInteger(2), r.getLong(3),
+                      r.getInteger(4));
                   ranges.add(range);
                   days.add(PartitionMaintainer.day(range.hour() * RANGE_MICROS));
                 }
@@ -128,12 +131,12 @@ final class Compactor {
   private static Future<Long> compactOne(SqlConnection conn, Range r) {
     long start = r.hour() * RANGE_MICROS;
     Object startTs = SampleRows.timestamp(start);
-    return conn.preparedQuery(CHUNK).execute(Tuple.of(r.gpuId(), r.metricId(), startTs)).compose(chunk -> {
+    return conn.preparedQuery(CHUNK).execute(Tuple.of(r.gpuId(), r.metricId(), r.labelsId(), startTs)).compose(chunk -> {
       Row existing = chunk.size() == 0 ? null : chunk.iterator().next();
       if (existing != null && !Objects.equals(existing.getInteger(1), r.placementId())) {
         return Future.succeededFuture(0L); // another placement: the rows stay raw, read alongside the chunk
       }
-      return conn.preparedQuery(TAKE_RAW).execute(Tuple.of(r.gpuId(), r.metricId(), startTs,
+      return conn.preparedQuery(TAKE_RAW).execute(Tuple.of(r.gpuId(), r.metricId(), r.labelsId(), startTs,
               SampleRows.timestamp(start + RANGE_MICROS), r.placementId()))
           .compose(raw -> {
             if (raw.size() == 0) {
@@ -171,7 +174,7 @@ final class Compactor {
       i++;
     }
     return Tuple.wrap(new ArrayList<>(List.of(SampleRows.timestamp(start), SampleRows.timestamp(start + RANGE_MICROS),
-            SampleRows.timestamp(ts[n - 1]), min, max, sum, values[0], values[n - 1], r.gpuId(), n)))
+            SampleRows.timestamp(ts[n - 1]), min, max, sum, values[0], values[n - 1], r.gpuId(), r.labelsId(), n)))
         .addValue(r.placementId()).addValue(r.metricId())
         .addValue(io.vertx.core.buffer.Buffer.buffer(ChunkCodec.encode(ts, values, n)));
   }

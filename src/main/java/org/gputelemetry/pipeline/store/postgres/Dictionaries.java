@@ -1,23 +1,32 @@
 package org.gputelemetry.pipeline.store.postgres;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 
 /**
- * The ids that stand for GPUs, metric names and placements in sample rows, cached in memory.
+ * The ids that stand for GPUs, metric names, label sets and placements in sample rows, cached in
+ * memory, and the label sets each metric was written with ({@code metric_label_sets}).
  * A name not yet cached is registered ({@code INSERT ... ON CONFLICT DO NOTHING}, committed on
  * its own so that no writer transaction holds catalogue locks) and its id read back; ids never
  * change once assigned, so the cache never goes stale. For GPUs the cache also holds the
@@ -46,9 +55,13 @@ final class Dictionaries {
   /** A GPU's id, and its identity and oldest sample as committed in the catalogue. */
   record GpuState(int id, Gpu gpu, long firstSeen) {
 
-    /** Whether a batch of {@code identity} whose oldest sample is {@code first} leaves the catalogue row as it is. */
+    /**
+     * Whether a batch of {@code identity} whose oldest sample is {@code first} leaves the catalogue
+     * row as it is: the same identity once attributes the batch does not know are kept
+     * ({@link Gpu#updatedBy}), and no older sample.
+     */
     boolean covers(Gpu identity, long first) {
-      return gpu.equals(identity) && first >= firstSeen;
+      return gpu.updatedBy(identity).equals(gpu) && first >= firstSeen;
     }
   }
 
@@ -58,9 +71,26 @@ final class Dictionaries {
   private final Map<Short, String> metricNames = new ConcurrentHashMap<>();
   private final Map<Placement, Integer> placementIds = new ConcurrentHashMap<>();
   private final Map<Integer, Placement> placements = new ConcurrentHashMap<>();
+  private final Map<Labels, Integer> labelIds = new ConcurrentHashMap<>();
+  private final Map<Integer, Labels> labelSets = new ConcurrentHashMap<>();
+  /** (metric id << 32 | labels id) of every pair known to be in metric_label_sets. */
+  private final Set<Long> metricLabelSets = ConcurrentHashMap.newKeySet();
 
   Dictionaries(Pool pool) {
     this.pool = pool;
+    labelIds.put(Labels.EMPTY, EMPTY_LABELS);
+    labelSets.put(EMPTY_LABELS, Labels.EMPTY);
+  }
+
+  /** The id of the empty label set, inserted by the migration that created label_sets. */
+  static final int EMPTY_LABELS = 0;
+
+  Integer labelsId(Labels labels) {
+    return labelIds.get(labels);
+  }
+
+  Labels labels(int id) {
+    return labelSets.get(id);
   }
 
   GpuState gpu(String uuid) {
@@ -89,12 +119,25 @@ final class Dictionaries {
         (old, mine) -> new GpuState(id, identity, Math.min(old.firstSeen(), first)));
   }
 
-  /** Registers whatever GPU, metric or placement of {@code samples} has no id yet. */
+  /**
+   * Registers whatever GPU, metric, label set or placement of {@code samples} has no id yet, then
+   * the (metric, label set) pairs not yet in {@code metric_label_sets}.
+   */
   Future<Void> register(List<Sample> samples) {
+    return registerNames(samples).compose(v -> registerMetricLabelSets(samples));
+  }
+
+  private Future<Void> registerNames(List<Sample> samples) {
     Map<String, Gpu> newGpus = new TreeMap<>();
     Map<String, Boolean> newMetrics = new TreeMap<>();
     Map<String, Placement> newPlacements = new TreeMap<>();
+    Map<String, Labels> newLabels = new TreeMap<>();
+    Labels lastLabels = Labels.EMPTY;
     for (Sample s : samples) {
+      if (s.labels() != lastLabels && !labelIds.containsKey(s.labels())) {
+        newLabels.put(s.labels().canonical(), s.labels());
+      }
+      lastLabels = s.labels();
       if (!gpus.containsKey(s.gpu().uuid())) {
         newGpus.put(s.gpu().uuid(), s.gpu());
       }
@@ -106,7 +149,10 @@ final class Dictionaries {
         newPlacements.put(p.key(), p);
       }
     }
-    List<Future<?>> all = new ArrayList<>(3);
+    List<Future<?>> all = new ArrayList<>(4);
+    if (!newLabels.isEmpty()) {
+      all.add(registerLabels(newLabels.values()));
+    }
     if (!newGpus.isEmpty()) {
       all.add(registerGpus(newGpus.values()));
     }
@@ -126,6 +172,10 @@ final class Dictionaries {
     String[] devices = new String[n];
     String[] models = new String[n];
     String[] hosts = new String[n];
+    String[] pciBusIds = new String[n];
+    String[] drivers = new String[n];
+    String[] parents = new String[n];
+    String[] profiles = new String[n];
     int i = 0;
     for (Gpu g : list) {
       uuids[i] = g.uuid();
@@ -133,12 +183,16 @@ final class Dictionaries {
       devices[i] = g.device();
       models[i] = g.modelName();
       hosts[i] = g.hostname();
+      pciBusIds[i] = g.pciBusId();
+      drivers[i] = g.driverVersion();
+      parents[i] = g.parentUuid();
+      profiles[i] = g.migProfile();
       i++;
     }
-    return pool.preparedQuery("INSERT INTO gpus (uuid, gpu_index, device, model_name, hostname) "
-            + "SELECT * FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[]) "
-            + "ON CONFLICT (uuid) DO NOTHING")
-        .execute(Tuple.of(uuids, indexes, devices, models, hosts))
+    return pool.preparedQuery("INSERT INTO gpus (uuid, gpu_index, device, model_name, hostname, pci_bus_id,"
+            + " driver_version, parent_uuid, mig_profile) SELECT * FROM unnest($1::text[], $2::int4[], $3::text[],"
+            + " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) ON CONFLICT (uuid) DO NOTHING")
+        .execute(Tuple.wrap(List.of(uuids, indexes, devices, models, hosts, pciBusIds, drivers, parents, profiles)))
         .compose(r -> pool.preparedQuery("SELECT " + GPU_COLUMNS + " FROM gpus WHERE uuid = ANY($1::text[])")
             .execute(Tuple.of((Object) uuids)))
         .onSuccess(rows -> {
@@ -151,12 +205,114 @@ final class Dictionaries {
   }
 
   /** The catalogue columns {@link #gpuState} reads, in order. */
-  static final String GPU_COLUMNS = "id, uuid, gpu_index, device, model_name, hostname, first_seen";
+  static final String GPU_COLUMNS = "id, uuid, gpu_index, device, model_name, hostname, first_seen, pci_bus_id,"
+      + " driver_version, parent_uuid, mig_profile";
 
+  /** A row whose first columns are {@link #GPU_COLUMNS}. */
   static GpuState gpuState(Row row) {
-    Gpu gpu = new Gpu(row.getString(1), row.getInteger(2), row.getString(3), row.getString(4), row.getString(5));
+    Gpu gpu = new Gpu(row.getString(1), row.getInteger(2), row.getString(3), row.getString(4), row.getString(5),
+        row.getString(7), row.getString(8), row.getString(9), row.getString(10));
     OffsetDateTime first = row.getOffsetDateTime(6);
     return new GpuState(row.getInteger(0), gpu, first == null ? Long.MAX_VALUE : Timestamps.toMicros(first.toInstant()));
+  }
+
+  private Future<Void> registerLabels(Collection<Labels> list) {
+    int n = list.size();
+    Buffer[] digests = new Buffer[n];
+    String[] texts = new String[n];
+    Map<String, Labels> byText = new HashMap<>();
+    int i = 0;
+    for (Labels l : list) {
+      texts[i] = l.canonical();
+      digests[i] = Buffer.buffer(digest(texts[i]));
+      byText.put(texts[i], l);
+      i++;
+    }
+    return pool.preparedQuery("INSERT INTO label_sets (digest, canonical) SELECT * FROM unnest($1::bytea[], $2::text[])"
+            + " ON CONFLICT (digest) DO NOTHING")
+        .execute(Tuple.wrap(List.<Object>of(digests, texts)))
+        .compose(r -> pool.preparedQuery("SELECT id, canonical FROM label_sets WHERE digest = ANY($1::bytea[])")
+            .execute(Tuple.of((Object) digests)))
+        .onSuccess(rows -> {
+          for (Row row : rows) {
+            // a digest shared by another text is no id for this set: the write then fails, naming it
+            Labels l = byText.get(row.getString(1));
+            if (l != null) {
+              labelSets.put(row.getInteger(0), l);
+              labelIds.put(l, row.getInteger(0));
+            }
+          }
+        })
+        .mapEmpty();
+  }
+
+  /** The SHA-256 of a label set's canonical text, label_sets' unique key. */
+  static byte[] digest(String canonical) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  private Future<Void> registerMetricLabelSets(List<Sample> samples) {
+    Set<Long> missing = new TreeSet<>();
+    String lastMetric = null;
+    Labels lastLabels = null;
+    for (Sample s : samples) {
+      if (s.metric().equals(lastMetric) && s.labels() == lastLabels) {
+        continue;
+      }
+      lastMetric = s.metric();
+      lastLabels = s.labels();
+      Short metricId = metricIds.get(s.metric());
+      Integer labelsId = labelIds.get(s.labels());
+      if (metricId == null || labelsId == null) {
+        continue; // not registered (a digest collision): SampleRows fails the write naming it
+      }
+      long pair = pairKey(metricId, labelsId);
+      if (!metricLabelSets.contains(pair)) {
+        missing.add(pair);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Short[] metrics = new Short[missing.size()];
+    Integer[] labels = new Integer[missing.size()];
+    int i = 0;
+    for (long pair : missing) {
+      metrics[i] = (short) (pair >> 32);
+      labels[i] = (int) pair;
+      i++;
+    }
+    return pool.preparedQuery("INSERT INTO metric_label_sets (metric_id, labels_id)"
+            + " SELECT * FROM unnest($1::int2[], $2::int4[]) ON CONFLICT DO NOTHING")
+        .execute(Tuple.wrap(List.<Object>of(metrics, labels)))
+        .onSuccess(r -> metricLabelSets.addAll(missing))
+        .mapEmpty();
+  }
+
+  private static long pairKey(short metricId, int labelsId) {
+    return ((long) metricId << 32) | (labelsId & 0xffff_ffffL);
+  }
+
+  /** Loads the label sets of ids this process has not seen (registered by another process). */
+  Future<Void> loadLabels(Collection<Integer> ids) {
+    List<Integer> missing = ids.stream().filter(id -> !labelSets.containsKey(id)).distinct().toList();
+    if (missing.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery("SELECT id, canonical FROM label_sets WHERE id = ANY($1::int4[])")
+        .execute(Tuple.of((Object) missing.toArray(new Integer[0])))
+        .onSuccess(rows -> {
+          for (Row row : rows) {
+            Labels l = Labels.parseCanonical(row.getString(1));
+            labelSets.put(row.getInteger(0), l);
+            labelIds.putIfAbsent(l, row.getInteger(0));
+          }
+        })
+        .mapEmpty();
   }
 
   private Future<Void> registerMetrics(Collection<String> names) {

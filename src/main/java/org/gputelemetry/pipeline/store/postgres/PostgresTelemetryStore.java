@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The production store: PostgreSQL through the Vert.x reactive client. Samples live in a table
- * range-partitioned by day, one narrow row per (gpu, metric, timestamp) keyed by that triple, so
+ * range-partitioned by day, one narrow row per (gpu, metric, labels, timestamp) keyed by those, so
  * writes are idempotent (a replay or a retried batch leaves one row, the later value winning);
  * GPUs, metric names and Kubernetes placements are catalogue rows referenced by small ids. Each
  * {@link #write} is one transaction. Retention drops whole day partitions. The schema is created

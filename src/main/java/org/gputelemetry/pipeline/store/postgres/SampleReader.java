@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.Aggregation;
@@ -31,8 +32,10 @@ import org.gputelemetry.pipeline.store.chunk.ChunkCodec;
 /**
  * The API's queries. GPUs without a stored sample (registered by a write that failed, or whose
  * samples are all past retention) are not listed. A GPU's samples come from one index range scan per partition of the window
- * (primary key order gpu_id, ts, metric_id), already in time order; only the few samples that
- * share a timestamp are sorted by metric name, and the scan stops after {@code limit + 1} rows.
+ * (primary key order gpu_id, ts, metric_id, labels_id), already in time order; only the few samples
+ * that share a timestamp are sorted by metric name then label set, and the scan stops after
+ * {@code limit + 1} rows. Every sample comes back with its labels; a bucket of one metric aggregates
+ * all its label sets together, as in the memory store.
  * Thread-safe.
  */
 final class SampleReader {
@@ -40,9 +43,11 @@ final class SampleReader {
   /**
    * The catalogue with each GPU's newest sample, read from the samples' primary key (one backward
    * index probe per GPU, newest partition first). {@code %s} is the optional filter on {@code gpus g}.
+   * Columns: {@link Dictionaries#GPU_COLUMNS}, then last_seen.
    */
   static final String GPU_LIST = "SELECT * FROM (SELECT g.id, g.uuid, g.gpu_index, g.device, g.model_name, g.hostname,"
-      + " g.first_seen, greatest((SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id),"
+      + " g.first_seen, g.pci_bus_id, g.driver_version, g.parent_uuid, g.mig_profile,"
+      + " greatest((SELECT max(s.ts) FROM samples s WHERE s.gpu_id = g.id),"
       + " (SELECT max(k.last_ts) FROM sample_chunks k WHERE k.gpu_id = g.id)) AS last_seen FROM gpus g%s) c"
       + " WHERE c.last_seen IS NOT NULL ORDER BY c.hostname, c.gpu_index, c.uuid";
   static final String ALL_GPUS = GPU_LIST.formatted("");
@@ -54,34 +59,48 @@ final class SampleReader {
       + " GROUP BY g.hostname ORDER BY g.hostname";
   /** Ties at one timestamp are ordered by metric name; the sub-select runs only for the rows the scan returns. */
   static final String METRIC_NAME = "(SELECT m.name FROM metrics m WHERE m.id = s.metric_id)";
+  /** Then by label set (the empty set first), as the memory store orders them. */
+  static final String LABELS_TEXT = "(SELECT l.canonical FROM label_sets l WHERE l.id = s.labels_id)";
 
   /**
    * A series' newest raw row (l) and newest chunk (k, its last sample kept in the row): one
    * backward probe of each primary key. The chunk wins only when strictly newer (a raw row at
-   * the same time is a late write not yet merged, and the raw value wins).
+   * the same time is a late write not yet merged, and the raw value wins). {@code %1$s} is the
+   * GPU id, {@code ml} the series' row of metric_label_sets.
    */
-  static final String BOTH = "l.ts AS lts, l.value AS lv, l.placement_id AS lp,"
-      + " k.last_ts AS kts, k.last AS kv, k.placement_id AS kp FROM metrics m"
-      + " LEFT JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
-      + " WHERE s.gpu_id = %s AND s.metric_id = %s ORDER BY s.ts DESC LIMIT 1) l ON true"
+  static final String BOTH = " LEFT JOIN LATERAL (SELECT s.ts, s.value, s.placement_id FROM samples s"
+      + " WHERE s.gpu_id = %1$s AND s.metric_id = ml.metric_id AND s.labels_id = ml.labels_id"
+      + " ORDER BY s.ts DESC LIMIT 1) l ON true"
       + " LEFT JOIN LATERAL (SELECT c.last_ts, c.last, c.placement_id FROM sample_chunks c"
-      + " WHERE c.gpu_id = %s AND c.metric_id = %s ORDER BY c.chunk_start DESC LIMIT 1) k ON true";
+      + " WHERE c.gpu_id = %1$s AND c.metric_id = ml.metric_id AND c.labels_id = ml.labels_id"
+      + " ORDER BY c.chunk_start DESC LIMIT 1) k ON true";
+  static final String BOTH_COLUMNS = "l.ts AS lts, l.value AS lv, l.placement_id AS lp,"
+      + " k.last_ts AS kts, k.last AS kv, k.placement_id AS kp";
   /** Picks the column of whichever of l and k is newer. */
   static final String NEWER = "CASE WHEN x.kts > x.lts OR x.lts IS NULL THEN x.k%1$s ELSE x.l%1$s END";
 
   /**
-   * Each metric's newest sample of one GPU: per metric, one backward probe of the primary key
-   * (gpu_id, ts) that stops at the first row of that metric. Columns as {@link #statement}'s.
+   * The newest sample of each series (metric and label set) of one GPU: per (metric, label set)
+   * that metric_label_sets lists, one backward probe of each primary key. Columns as
+   * {@link #statement}'s; by metric name, then label set.
    */
-  static final String GPU_LATEST = "SELECT " + NEWER.formatted("ts") + ", x.id, " + NEWER.formatted("v")
-      + ", " + NEWER.formatted("p") + " FROM (SELECT m.id, m.name, "
-      + BOTH.formatted("$1", "m.id", "$1", "m.id") + ") x WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.name";
-  /** One metric's newest sample of every GPU (one backward probe each), then the GPU's identity. */
+  static final String GPU_LATEST = "SELECT " + NEWER.formatted("ts") + ", x.metric_id, " + NEWER.formatted("v")
+      + ", " + NEWER.formatted("p") + ", x.labels_id FROM (SELECT ml.metric_id, ml.labels_id, m.name, ls.canonical, "
+      + BOTH_COLUMNS + " FROM metric_label_sets ml JOIN metrics m ON m.id = ml.metric_id"
+      + " JOIN label_sets ls ON ls.id = ml.labels_id" + BOTH.formatted("$1") + ") x"
+      + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.name, x.canonical";
+  /**
+   * One metric's newest sample of every series of every GPU (one backward probe each per label set
+   * of the metric), then the GPU's identity; in catalogue order, then by label set.
+   */
   static final String METRIC_LATEST = "SELECT " + NEWER.formatted("ts") + ", $1::smallint, "
-      + NEWER.formatted("v") + ", " + NEWER.formatted("p") + ", x.uuid, x.gpu_index, x.device, x.model_name, x.hostname"
-      + " FROM (SELECT g.uuid, g.gpu_index, g.device, g.model_name, g.hostname, "
-      + BOTH.formatted("g.id", "$1", "g.id", "$1").replace("FROM metrics m", "FROM gpus g") + "%s) x"
-      + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.hostname, x.gpu_index, x.uuid";
+      + NEWER.formatted("v") + ", " + NEWER.formatted("p") + ", x.labels_id, x.uuid, x.gpu_index, x.device,"
+      + " x.model_name, x.hostname, x.pci_bus_id, x.driver_version, x.parent_uuid, x.mig_profile"
+      + " FROM (SELECT g.uuid, g.gpu_index, g.device, g.model_name, g.hostname, g.pci_bus_id, g.driver_version,"
+      + " g.parent_uuid, g.mig_profile, ml.labels_id, ls.canonical, " + BOTH_COLUMNS
+      + " FROM gpus g JOIN metric_label_sets ml ON ml.metric_id = $1 JOIN label_sets ls ON ls.id = ml.labels_id"
+      + BOTH.formatted("g.id") + "%s) x"
+      + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.hostname, x.gpu_index, x.uuid, x.canonical";
   static final String FLEET_LATEST = METRIC_LATEST.formatted("");
   static final String HOST_LATEST = METRIC_LATEST.formatted(" WHERE g.hostname = $2");
 
@@ -119,7 +138,7 @@ final class SampleReader {
   private record Listed(GpuState state, long lastSeen) {
 
     Listed(Row r) {
-      this(Dictionaries.gpuState(r), Timestamps.toMicros(r.getOffsetDateTime(7).toInstant()));
+      this(Dictionaries.gpuState(r), Timestamps.toMicros(r.getOffsetDateTime(11).toInstant()));
     }
 
     GpuRecord record() {
@@ -182,8 +201,9 @@ final class SampleReader {
           }
           Sample rawBound = raw.size() > q.limit() ? raw.get(raw.size() - 1) : null;
           Set<String> rawKeys = new HashSet<>();
-          raw.forEach(x -> rawKeys.add(x.timestampMicros() + "/" + x.metric()));
-          Comparator<Sample> order = Comparator.comparingLong(Sample::timestampMicros).thenComparing(Sample::metric);
+          raw.forEach(x -> rawKeys.add(seriesKey(x.timestampMicros(), x.metric(), x.labels())));
+          Comparator<Sample> order = Comparator.comparingLong(Sample::timestampMicros).thenComparing(Sample::metric)
+              .thenComparing(x -> x.labels().canonical());
           if (q.descending()) {
             order = order.reversed();
           }
@@ -230,19 +250,20 @@ final class SampleReader {
     }
     sql.append(" ORDER BY c.chunk_start").append(dir).append(", c.metric_id").append(dir).append(", c.labels_id")
         .append(dir).append(" LIMIT ").append(CHUNK_PAGE);
-    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params)).compose(rs -> resolveNames(rs).compose(v -> {
+    return pool.preparedQuery(sql.toString()).execute(Tuple.wrap(params)).compose(rs -> resolveNames(rs, 2).compose(v -> {
       Row last = null;
       for (Row r : rs) {
         last = r;
         String metric = dictionaries.metricName(r.getShort(1));
+        Labels labels = dictionaries.labels(r.getInteger(2));
         Integer placementId = r.getInteger(3);
         Placement p = placementId == null ? null : dictionaries.placement(placementId);
         ChunkCodec.Points points = ChunkCodec.decode(r.getBuffer(4).getBytes());
         for (int i = 0; i < points.size(); i++) {
           long ts = points.ts()[i];
-          if (q.admits(ts, metric) && !m.rawKeys().contains(ts + "/" + metric)) {
+          if (q.admits(ts, metric, labels.canonical()) && !m.rawKeys().contains(seriesKey(ts, metric, labels))) {
             m.merged().add(new Sample(m.gpu().gpu(), metric, ts, points.values()[i],
-                p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace()));
+                p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace(), labels));
           }
         }
       }
@@ -294,8 +315,8 @@ final class SampleReader {
     if (from > to) {
       return null;
     }
-    StringBuilder sql = new StringBuilder("SELECT s.ts, s.metric_id, s.value, s.placement_id FROM samples s"
-        + " WHERE s.gpu_id = $1");
+    StringBuilder sql = new StringBuilder("SELECT s.ts, s.metric_id, s.value, s.placement_id, s.labels_id"
+        + " FROM samples s WHERE s.gpu_id = $1");
     List<Object> params = new ArrayList<>();
     params.add(gpuId);
     if (from != Long.MIN_VALUE) {
@@ -314,14 +335,17 @@ final class SampleReader {
     if (q.cursor() != null) {
       params.add(SampleRows.timestamp(clamp(q.cursor().timestampMicros())));
       params.add(q.cursor().metric());
-      sql.append(" AND (s.ts").append(after).append(params.size() - 1).append(" OR ").append(METRIC_NAME)
-          .append(after).append(params.size()).append(")");
+      params.add(q.cursor().labels());
+      // within the cursor's instant: after its (metric name, label set) in the query's order
+      sql.append(" AND (s.ts").append(after).append(params.size() - 2).append(" OR (").append(METRIC_NAME)
+          .append(", ").append(LABELS_TEXT).append(")").append(after.replace("$", "($")).append(params.size() - 1)
+          .append(", $").append(params.size()).append("))");
     }
     params.add(q.limit() + 1);
     // newest first is the same index range scan run backwards
     String direction = q.descending() ? " DESC" : "";
     sql.append(" ORDER BY s.ts").append(direction).append(", ").append(METRIC_NAME).append(direction)
-        .append(" LIMIT $").append(params.size());
+        .append(", ").append(LABELS_TEXT).append(direction).append(" LIMIT $").append(params.size());
     return new Statement(sql.toString(), Tuple.wrap(params));
   }
 
@@ -450,7 +474,8 @@ final class SampleReader {
         + " CASE WHEN cardinality(y.shadowed) = 0 AND y.chunk_start >= $3 AND y.last_ts <= $4 AND "
         + bucket.formatted("y.chunk_start") + " = " + bucket.formatted("y.last_ts") + " THEN NULL ELSE y.data END"
         + " FROM (SELECT c.*, ARRAY(SELECT (extract(epoch FROM s.ts) * 1000000)::bigint FROM samples s"
-        + " WHERE s.gpu_id = c.gpu_id AND s.metric_id = c.metric_id AND s.ts >= c.chunk_start AND s.ts < c.chunk_end)"
+        + " WHERE s.gpu_id = c.gpu_id AND s.metric_id = c.metric_id AND s.labels_id = c.labels_id"
+        + " AND s.ts >= c.chunk_start AND s.ts < c.chunk_end)"
         + " AS shadowed FROM sample_chunks c WHERE c.gpu_id = $1 AND c.last_ts >= $3 AND c.chunk_start <= $4"
         + onlyMetric + ") y";
     return new Statement(sql, Tuple.wrap(params));
@@ -504,7 +529,8 @@ final class SampleReader {
       return rows.compose(rs -> resolveNames(rs).map(v -> {
         List<Sample> out = new ArrayList<>(rs.size());
         for (Row r : rs) {
-          Gpu gpu = new Gpu(r.getString(4), r.getInteger(5), r.getString(6), r.getString(7), r.getString(8));
+          Gpu gpu = new Gpu(r.getString(5), r.getInteger(6), r.getString(7), r.getString(8), r.getString(9),
+              r.getString(10), r.getString(11), r.getString(12), r.getString(13));
           out.add(sample(gpu, r));
         }
         return List.copyOf(out);
@@ -512,20 +538,32 @@ final class SampleReader {
     });
   }
 
-  /** A row whose first columns are ts, metric_id, value, placement_id. */
+  /** A row whose first columns are ts, metric_id, value, placement_id, labels_id. */
   private Sample sample(Gpu gpu, Row r) {
     long micros = Timestamps.toMicros(r.getOffsetDateTime(0).toInstant());
     String metric = dictionaries.metricName(r.getShort(1));
     Integer placementId = r.getInteger(3);
     Placement p = placementId == null ? null : dictionaries.placement(placementId);
     return new Sample(gpu, metric, micros, r.getDouble(2),
-        p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace());
+        p == null ? null : p.container(), p == null ? null : p.pod(), p == null ? null : p.namespace(),
+        dictionaries.labels(r.getInteger(4)));
   }
 
-  /** Loads the names of ids another process registered since this one last looked. */
+  /** A series' sample's key: a raw row and a chunk point with the same key are the same sample. */
+  private static String seriesKey(long micros, String metric, Labels labels) {
+    return micros + "/" + metric + "/" + labels.canonical();
+  }
+
+  /** Loads the names of ids another process registered since this one last looked (labels_id in column 4). */
   private Future<Void> resolveNames(RowSet<Row> rs) {
+    return resolveNames(rs, 4);
+  }
+
+  /** As above with labels_id in column {@code labelsColumn}; metric_id in 1, placement_id in 3. */
+  private Future<Void> resolveNames(RowSet<Row> rs, int labelsColumn) {
     Set<Short> metricIds = new HashSet<>();
     Set<Integer> placementIds = new HashSet<>();
+    Set<Integer> labelsIds = new HashSet<>();
     for (Row r : rs) {
       short m = r.getShort(1);
       if (dictionaries.metricName(m) == null) {
@@ -535,11 +573,16 @@ final class SampleReader {
       if (p != null && dictionaries.placement(p) == null) {
         placementIds.add(p);
       }
+      int l = r.getInteger(labelsColumn);
+      if (dictionaries.labels(l) == null) {
+        labelsIds.add(l);
+      }
     }
-    if (metricIds.isEmpty() && placementIds.isEmpty()) {
+    if (metricIds.isEmpty() && placementIds.isEmpty() && labelsIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    return Future.all(dictionaries.loadMetrics(metricIds), dictionaries.loadPlacements(placementIds)).mapEmpty();
+    return Future.all(dictionaries.loadMetrics(metricIds), dictionaries.loadPlacements(placementIds),
+        dictionaries.loadLabels(labelsIds)).mapEmpty();
   }
 
   private static SamplePage toPage(List<Sample> merged, int limit) {
@@ -547,7 +590,8 @@ final class SampleReader {
       return new SamplePage(List.copyOf(merged), null);
     }
     Sample last = merged.get(limit - 1);
-    return new SamplePage(List.copyOf(merged.subList(0, limit)), new Cursor(last.timestampMicros(), last.metric()));
+    return new SamplePage(List.copyOf(merged.subList(0, limit)), new Cursor(last.timestampMicros(), last.metric(),
+        last.labels().canonical()));
   }
 
   /** PostgreSQL's timestamptz covers 4713 BC to 294276 AD; the years 1 to 9999 are all a sample can carry. */

@@ -12,12 +12,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.store.postgres.Dictionaries.GpuState;
 
 /**
  * One write's samples as the columns of {@code samples} rows: ids instead of names, one row per
- * (gpu, ts, metric) with the last sample of the batch winning, sorted by the primary key. The
+ * (gpu, ts, metric, labels) with the last sample of the batch winning, sorted by the primary key. The
  * sort makes concurrent writers take row locks in the same order (no deadlock between two batches
  * that overlap, e.g. a replay) and keeps each GPU's index insertions together. Immutable once built.
  */
@@ -33,17 +34,19 @@ final class SampleRows {
   final int[] gpuIds;
   final Integer[] placementIds;
   final short[] metricIds;
+  final int[] labelsIds;
   final Set<Long> days;
   final List<CatalogueChange> changes;
 
   private SampleRows(int size, long[] ts, double[] values, int[] gpuIds, Integer[] placementIds, short[] metricIds,
-                     Set<Long> days, List<CatalogueChange> changes) {
+                     int[] labelsIds, Set<Long> days, List<CatalogueChange> changes) {
     this.size = size;
     this.ts = ts;
     this.values = values;
     this.gpuIds = gpuIds;
     this.placementIds = placementIds;
     this.metricIds = metricIds;
+    this.labelsIds = labelsIds;
     this.days = days;
     this.changes = changes;
   }
@@ -54,6 +57,7 @@ final class SampleRows {
     long[] ts = new long[n];
     int[] gpu = new int[n];
     short[] metric = new short[n];
+    int[] labels = new int[n];
     // Parsers share one Gpu instance per UUID: look spans up by reference first, by UUID after.
     Map<Gpu, Span> byInstance = new IdentityHashMap<>();
     Map<String, Span> spans = new HashMap<>();
@@ -61,6 +65,8 @@ final class SampleRows {
     Span span = null;
     String lastMetric = null;
     short metricId = 0;
+    Labels lastLabels = Labels.EMPTY;
+    int labelsId = Dictionaries.EMPTY_LABELS;
     for (int i = 0; i < n; i++) {
       Sample s = samples.get(i);
       ts[i] = s.timestampMicros();
@@ -83,6 +89,11 @@ final class SampleRows {
         metricId = required(dict.metricId(lastMetric), lastMetric);
       }
       metric[i] = metricId;
+      if (s.labels() != lastLabels) {
+        lastLabels = s.labels();
+        labelsId = required(dict.labelsId(lastLabels), lastLabels);
+      }
+      labels[i] = labelsId;
     }
     Integer[] order = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -97,6 +108,9 @@ final class SampleRows {
       if (c == 0) {
         c = Short.compare(metric[a], metric[b]);
       }
+      if (c == 0) {
+        c = Integer.compare(labels[a], labels[b]);
+      }
       return c != 0 ? c : Integer.compare(a, b);
     });
     long[] outTs = new long[n];
@@ -104,6 +118,7 @@ final class SampleRows {
     int[] outGpu = new int[n];
     Integer[] outPlacement = new Integer[n];
     short[] outMetric = new short[n];
+    int[] outLabels = new int[n];
     Set<Long> days = new TreeSet<>();
     long lastDay = Long.MIN_VALUE;
     int size = 0;
@@ -111,7 +126,7 @@ final class SampleRows {
       int i = order[k];
       if (k + 1 < n) {
         int j = order[k + 1];
-        if (gpu[i] == gpu[j] && ts[i] == ts[j] && metric[i] == metric[j]) {
+        if (gpu[i] == gpu[j] && ts[i] == ts[j] && metric[i] == metric[j] && labels[i] == labels[j]) {
           continue; // a later sample of the same key follows
         }
       }
@@ -122,6 +137,7 @@ final class SampleRows {
       Dictionaries.Placement p = Dictionaries.Placement.of(s);
       outPlacement[size] = p == null ? null : required(dict.placementId(p), p);
       outMetric[size] = metric[i];
+      outLabels[size] = labels[i];
       long day = PartitionMaintainer.day(ts[i]);
       if (day != lastDay) {
         days.add(day);
@@ -132,11 +148,12 @@ final class SampleRows {
     List<CatalogueChange> changes = new ArrayList<>();
     for (Span g : spans.values()) {
       if (!g.known.covers(g.identity, g.first)) {
-        changes.add(new CatalogueChange(g.known.id(), g.identity, g.first));
+        changes.add(new CatalogueChange(g.known.id(), g.known.gpu().updatedBy(g.identity), g.first));
       }
     }
     changes.sort((a, b) -> Integer.compare(a.id(), b.id()));
-    return new SampleRows(size, outTs, outValues, outGpu, outPlacement, outMetric, days, changes);
+    return new SampleRows(size, outTs, outValues, outGpu, outPlacement, outMetric, outLabels, days,
+        changes);
   }
 
   private static <T> T required(T id, Object name) {
@@ -189,7 +206,15 @@ final class SampleRows {
     return out;
   }
 
-  /** A GPU of one batch: known state, latest identity, oldest timestamp. */
+  Integer[] boxedLabelsIds() {
+    Integer[] out = new Integer[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = labelsIds[i];
+    }
+    return out;
+  }
+
+  /** A GPU of one batch: known state, its identity as the batch's samples describe it in order, oldest timestamp. */
   private static final class Span {
     final GpuState known;
     Gpu identity;
@@ -200,7 +225,7 @@ final class SampleRows {
     }
 
     void add(Gpu gpu, long micros) {
-      identity = gpu;
+      identity = identity == null ? gpu : identity.updatedBy(gpu);
       if (micros < first) {
         first = micros;
       }

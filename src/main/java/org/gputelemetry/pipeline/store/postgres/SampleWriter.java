@@ -26,22 +26,28 @@ import org.gputelemetry.pipeline.store.postgres.SampleRows.CatalogueChange;
  */
 final class SampleWriter {
 
-  private static final String COLUMNS = "INSERT INTO samples AS s (ts, value, gpu_id, placement_id, metric_id) ";
+  private static final String COLUMNS = "INSERT INTO samples AS s (ts, value, gpu_id, placement_id, metric_id,"
+      + " labels_id) ";
   /** Later value wins; re-writing an identical row (a replay) leaves it untouched, so replays make no dead tuples. */
-  private static final String UPSERT = " ON CONFLICT (gpu_id, ts, metric_id) DO UPDATE"
+  private static final String UPSERT = " ON CONFLICT (gpu_id, ts, metric_id, labels_id) DO UPDATE"
       + " SET value = EXCLUDED.value, placement_id = EXCLUDED.placement_id"
       + " WHERE (s.value, s.placement_id) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.placement_id)";
   private static final String UNNEST = "SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::int4[], $4::int4[],"
-      + " $5::int2[])";
-  private static final String ONE = "VALUES ($1, $2, $3, $4, $5)";
+      + " $5::int2[], $6::int4[])";
+  private static final String ONE = "VALUES ($1, $2, $3, $4, $5, $6)";
   private static final int MAX_ROWS_PER_VALUES = 10_000;
   /** Batches written straight as upserts after a batch met existing rows (a replay is usually followed by more). */
   private static final int REPLAY_BATCHES = 16;
 
+  /** The PCI bus, driver and MIG attributes are only ever replaced by a value, never by null. */
   private static final String UPDATE_CATALOGUE = "UPDATE gpus AS g SET gpu_index = u.gpu_index, device = u.device,"
-      + " model_name = u.model_name, hostname = u.hostname, first_seen = LEAST(g.first_seen, u.first_seen)"
-      + " FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])"
-      + " AS u(id, gpu_index, device, model_name, hostname, first_seen) WHERE g.id = u.id";
+      + " model_name = u.model_name, hostname = u.hostname, first_seen = LEAST(g.first_seen, u.first_seen),"
+      + " pci_bus_id = coalesce(u.pci_bus_id, g.pci_bus_id), driver_version = coalesce(u.driver_version, g.driver_version),"
+      + " parent_uuid = coalesce(u.parent_uuid, g.parent_uuid), mig_profile = coalesce(u.mig_profile, g.mig_profile)"
+      + " FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],"
+      + " $8::text[], $9::text[], $10::text[])"
+      + " AS u(id, gpu_index, device, model_name, hostname, first_seen, pci_bus_id, driver_version, parent_uuid,"
+      + " mig_profile) WHERE g.id = u.id";
 
   /** SQLSTATE of "no partition of relation found for row". */
   private static final String NO_PARTITION = "23514";
@@ -143,7 +149,7 @@ final class SampleWriter {
     return switch (method) {
       case UNNEST -> conn.preparedQuery(COLUMNS + UNNEST + conflict)
           .execute(Tuple.of(rows.timestamps(), rows.boxedValues(), rows.boxedGpuIds(), rows.boxedPlacementIds(),
-              rows.boxedMetricIds()))
+              rows.boxedMetricIds(), rows.boxedLabelsIds()))
           .mapEmpty();
       case MULTI_ROW_VALUES -> insertValues(conn, rows, 0, conflict);
       case BATCHED_PREPARED -> {
@@ -161,13 +167,14 @@ final class SampleWriter {
       return Future.succeededFuture();
     }
     int n = Math.min(MAX_ROWS_PER_VALUES, rows.size - from);
-    List<Object> params = new ArrayList<>(n * 5);
+    List<Object> params = new ArrayList<>(n * 6);
     for (int i = from; i < from + n; i++) {
       params.add(SampleRows.timestamp(rows.ts[i]));
       params.add(rows.values[i]);
       params.add(rows.gpuIds[i]);
       params.add(rows.placementIds[i]);
       params.add(rows.metricIds[i]);
+      params.add(rows.labelsIds[i]);
     }
     String sql = valuesStatements.computeIfAbsent(n, SampleWriter::values) + conflict;
     return conn.preparedQuery(sql).execute(Tuple.wrap(params)).compose(r -> insertValues(conn, rows, from + n, conflict));
@@ -176,17 +183,17 @@ final class SampleWriter {
   private static String values(int rows) {
     StringBuilder sql = new StringBuilder(COLUMNS.length() + rows * 64).append(COLUMNS).append("VALUES ");
     for (int r = 0; r < rows; r++) {
-      int p = r * 5;
+      int p = r * 6;
       sql.append(r == 0 ? "(" : ", (").append('$').append(p + 1).append("::timestamptz, $").append(p + 2)
           .append("::float8, $").append(p + 3).append("::int4, $").append(p + 4).append("::int4, $").append(p + 5)
-          .append("::int2)");
+          .append("::int2, $").append(p + 6).append("::int4)");
     }
     return sql.toString();
   }
 
   private static Tuple row(SampleRows rows, int i) {
     return Tuple.of(SampleRows.timestamp(rows.ts[i]), rows.values[i], rows.gpuIds[i], rows.placementIds[i],
-        rows.metricIds[i]);
+        rows.metricIds[i], rows.labelsIds[i]);
   }
 
   private static Future<Void> updateCatalogue(SqlConnection conn, SampleRows rows) {
@@ -201,6 +208,10 @@ final class SampleWriter {
     String[] models = new String[n];
     String[] hosts = new String[n];
     OffsetDateTime[] first = new OffsetDateTime[n];
+    String[] pciBusIds = new String[n];
+    String[] drivers = new String[n];
+    String[] parents = new String[n];
+    String[] profiles = new String[n];
     for (int i = 0; i < n; i++) {
       CatalogueChange c = changes.get(i);
       ids[i] = c.id();
@@ -209,9 +220,13 @@ final class SampleWriter {
       models[i] = c.identity().modelName();
       hosts[i] = c.identity().hostname();
       first[i] = SampleRows.timestamp(c.first());
+      pciBusIds[i] = c.identity().pciBusId();
+      drivers[i] = c.identity().driverVersion();
+      parents[i] = c.identity().parentUuid();
+      profiles[i] = c.identity().migProfile();
     }
     return conn.preparedQuery(UPDATE_CATALOGUE)
-        .execute(Tuple.of(ids, indexes, devices, models, hosts, first))
+        .execute(Tuple.wrap(List.of(ids, indexes, devices, models, hosts, first, pciBusIds, drivers, parents, profiles)))
         .mapEmpty();
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.Aggregation;
@@ -123,6 +124,39 @@ class PostgresCompactionIT {
     assertEquals(2, latest.size());
     latest.forEach(s -> assertEquals(T0 + 1079 * 10_000_000L, s.timestampMicros()));
     assertEquals(T0 + 1079 * 10_000_000L, await(store.gpu(GPU.uuid())).orElseThrow().lastSeenMicros());
+  }
+
+  @Test
+  void labelSeriesOfOneMetricCompactIntoChunksOfTheirOwnAndLateSamplesMergeIntoTheRightOne() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    Labels xid13 = Labels.of("xid", "13");
+    Labels xid31 = Labels.of("xid", "31");
+    List<Sample> written = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      written.add(new Sample(GPU, "xid", T0 + i * 60_000_000L, 13, null, null, null, xid13));
+      written.add(new Sample(GPU, "xid", T0 + i * 60_000_000L, 31, null, null, null, xid31));
+    }
+    await(store.write(written));
+    assertEquals(20, await(store.compact()).samples());
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(List.of("1:10", "2:10"), db.strings("SELECT c.labels_id || ':' || c.count FROM sample_chunks c"
+        + " ORDER BY c.labels_id"));
+    assertEquals(List.of("xid=\"13\"", "xid=\"31\""), db.strings("SELECT l.canonical FROM label_sets l"
+        + " JOIN sample_chunks c ON c.labels_id = l.id ORDER BY l.id"));
+    // a late sample of one label series, at an instant the other series also has
+    await(store.write(List.of(new Sample(GPU, "xid", T0, 131, null, null, null, xid13))));
+    List<Sample> before = all(store, "xid");
+    assertEquals(20, before.size(), "the raw row shadows only its own series' point");
+    assertEquals(List.of(131.0, 31.0), before.subList(0, 2).stream().map(Sample::value).toList());
+    assertEquals(List.of(xid13, xid31), before.subList(0, 2).stream().map(Sample::labels).toList());
+    assertEquals(1, await(store.compact()).samples());
+    assertEquals(List.of("1:10", "2:10"), db.strings("SELECT c.labels_id || ':' || c.count FROM sample_chunks c"
+        + " ORDER BY c.labels_id"));
+    assertEquals(before, all(store, "xid"));
+    List<Sample> latest = await(store.latest(GPU.uuid()));
+    assertEquals(List.of(xid13, xid31), latest.stream().map(Sample::labels).toList());
+    assertEquals(List.of(13.0, 31.0), latest.stream().map(Sample::value).toList());
+    assertEquals(20, count(store));
   }
 
   @Test

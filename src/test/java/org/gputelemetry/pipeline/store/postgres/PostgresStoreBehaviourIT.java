@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.model.Gpu;
+import org.gputelemetry.pipeline.model.Labels;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
 import org.gputelemetry.pipeline.store.GpuRecord;
@@ -164,7 +165,7 @@ class PostgresStoreBehaviourIT {
     }
     await(Future.all(stores.stream().map(PostgresTelemetryStore::start).toList()), 60);
     await(db.store(new JsonObject()).start());
-    assertEquals(List.of("1", "2", "3", "5"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
+    assertEquals(List.of("1", "2", "3", "5", "6"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
     assertEquals(Migrations.ALL.size(), db.count("SELECT count(*) FROM schema_migrations"));
     assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.partitions().size());
   }
@@ -191,13 +192,102 @@ class PostgresStoreBehaviourIT {
   void samplesWrittenByOneProcessAreReadByAnotherWithNamesAndPlacements() {
     long t = Timestamps.nowMicros(); // recent: the second store's start applies retention (7 days)
     PostgresTelemetryStore writer = db.started();
+    Labels xid = Labels.of("xid", "79", "err_msg", "GPU has fallen off the bus");
     await(writer.write(List.of(new Sample(GPU, "b", t, 2, "trainer", "job-1", "ml"),
-        new Sample(GPU, "a", t, 1, null, "job-1", null))));
+        new Sample(GPU, "a", t, 1, null, "job-1", null), new Sample(GPU, "a", t, 79, null, null, null, xid))));
     PostgresTelemetryStore reader = db.started();
     List<Sample> got = await(reader.samples(new SampleQuery(GPU.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, 10,
         null))).samples();
-    assertEquals(List.of(new Sample(GPU, "a", t, 1, null, "job-1", null),
+    assertEquals(List.of(new Sample(GPU, "a", t, 1, null, "job-1", null), new Sample(GPU, "a", t, 79, null, null, null, xid),
         new Sample(GPU, "b", t, 2, "trainer", "job-1", "ml")), got);
+    PostgresTelemetryStore latest = db.started();
+    assertEquals(List.of(xid.canonical(), ""), await(latest.latestOf("a", null)).stream()
+        .map(x -> x.labels().canonical()).sorted(java.util.Comparator.reverseOrder()).toList());
+  }
+
+  @Test
+  void gpuAttributesAreWrittenOnceAndOnlyAChangedAttributeRewritesTheCatalogueRow() {
+    PostgresTelemetryStore store = db.started();
+    long t = Timestamps.nowMicros();
+    Gpu gpu = new Gpu(GPU.uuid(), 0, "nvidia0", GPU.modelName(), "host-a", "00000000:3B:00.0", "535.129.03", null, null);
+    await(store.write(List.of(new Sample(gpu, "m", t, 1, null, null, null))));
+    String xmin = db.strings("SELECT xmin::text FROM gpus").get(0);
+    for (int i = 1; i <= 5; i++) {
+      await(store.write(List.of(new Sample(gpu, "m", t + i, 1, null, null, null))));
+    }
+    // samples that do not know the attributes (a CSV row) change nothing either
+    await(store.write(List.of(new Sample(new Gpu(GPU.uuid(), 0, "nvidia0", GPU.modelName(), "host-a"), "m", t + 6, 1,
+        null, null, null))));
+    assertEquals(xmin, db.strings("SELECT xmin::text FROM gpus").get(0), "no batch rewrote the row");
+    Gpu upgraded = new Gpu(GPU.uuid(), 0, "nvidia0", GPU.modelName(), "host-a", null, "550.54.15", null, null);
+    await(store.write(List.of(new Sample(upgraded, "m", t + 7, 1, null, null, null))));
+    assertEquals(List.of("00000000:3B:00.0|550.54.15"), db.strings("SELECT pci_bus_id || '|' || driver_version FROM gpus"));
+    // another process, whose cache knows nothing, never writes a null over a known value
+    PostgresTelemetryStore other = db.started();
+    await(other.write(List.of(new Sample(GPU, "m", t + 8, 1, null, null, null))));
+    assertEquals(List.of("00000000:3B:00.0|550.54.15"), db.strings("SELECT pci_bus_id || '|' || driver_version FROM gpus"));
+  }
+
+  /**
+   * A database migrated up to V5 by an earlier release, holding samples, a chunk and a GPU, is
+   * carried forward by V6: its rows come back (with no labels and no GPU attributes), and a sample
+   * that differs from an old one only in its labels is a new series beside it.
+   */
+  @Test
+  void aV5DatabaseWithRowsIsCarriedForwardByV6() {
+    db.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, description text NOT NULL,"
+        + " applied_at timestamptz NOT NULL DEFAULT now())");
+    for (Migrations.Migration m : Migrations.ALL) {
+      if (m.version() <= 5) {
+        db.execute(Migrations.load(m.resource()));
+        db.execute("INSERT INTO schema_migrations (version, description) VALUES (" + m.version() + ", '"
+            + m.description() + "')");
+      }
+    }
+    long day = PartitionMaintainer.day(Timestamps.parseMicros("2025-07-18T00:00:00Z"));
+    db.execute("CREATE TABLE " + PartitionMaintainer.name(day) + " PARTITION OF samples FOR VALUES FROM"
+        + " ('2025-07-18 00:00:00+00') TO ('2025-07-19 00:00:00+00')");
+    db.execute("CREATE TABLE " + PartitionMaintainer.chunkName(day) + " PARTITION OF sample_chunks FOR VALUES FROM"
+        + " ('2025-07-18 00:00:00+00') TO ('2025-07-19 00:00:00+00')");
+    db.execute("INSERT INTO gpus (uuid, gpu_index, device, model_name, hostname, first_seen) VALUES"
+        + " ('GPU-old', 0, 'nvidia0', 'NVIDIA H100 80GB HBM3', 'host-a', '2025-07-18 10:00:00+00')");
+    db.execute("INSERT INTO metrics (name) VALUES ('DCGM_FI_DEV_XID_ERRORS'), ('temp')");
+    db.execute("INSERT INTO samples (ts, value, gpu_id, metric_id) VALUES ('2025-07-18 12:00:00+00', 13, 1, 1),"
+        + " ('2025-07-18 12:00:00+00', 40, 1, 2)");
+    long chunkTs = Timestamps.parseMicros("2025-07-18T10:00:05Z");
+    String data = java.util.HexFormat.of().formatHex(org.gputelemetry.pipeline.store.chunk.ChunkCodec.encode(
+        new long[] {chunkTs}, new double[] {39}, 1));
+    db.execute("INSERT INTO sample_chunks (chunk_start, chunk_end, last_ts, min, max, sum, first, last, gpu_id, count,"
+        + " metric_id, data) VALUES ('2025-07-18 10:00:00+00', '2025-07-18 11:00:00+00', '2025-07-18 10:00:05+00',"
+        + " 39, 39, 39, 39, 39, 1, 1, 2, decode('" + data + "', 'hex'))");
+
+    PostgresTelemetryStore store = db.started(new JsonObject().put("retention", "0d"));
+
+    assertEquals(List.of("1", "2", "3", "5", "6"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
+    assertEquals(List.of("gpu_id", "ts", "metric_id", "labels_id"), db.strings("SELECT a.attname FROM pg_index i"
+        + " JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true"
+        + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+        + " WHERE i.indrelid = '" + PartitionMaintainer.name(day) + "'::regclass AND i.indisprimary ORDER BY k.n"));
+    long noon = Timestamps.parseMicros("2025-07-18T12:00:00Z");
+    GpuRecord old = await(store.gpu("GPU-old")).orElseThrow();
+    assertEquals(new Gpu("GPU-old", 0, "nvidia0", "NVIDIA H100 80GB HBM3", "host-a"), old.gpu());
+    assertEquals(noon, old.lastSeenMicros());
+    Gpu gpu = old.gpu();
+    assertEquals(List.of(new Sample(gpu, "temp", chunkTs, 39, null, null, null),
+            new Sample(gpu, "DCGM_FI_DEV_XID_ERRORS", noon, 13, null, null, null),
+            new Sample(gpu, "temp", noon, 40, null, null, null)),
+        await(store.samples(new SampleQuery("GPU-old", Long.MIN_VALUE, Long.MAX_VALUE, null, 10, null))).samples());
+    assertEquals(2, await(store.latest("GPU-old")).size());
+
+    Labels xid = Labels.of("xid", "13");
+    await(store.write(List.of(new Sample(gpu, "DCGM_FI_DEV_XID_ERRORS", noon, 1, null, null, null, xid))));
+    assertEquals(3, db.count("SELECT count(*) FROM samples"));
+    assertEquals(List.of("", xid.canonical()), await(store.latestOf("DCGM_FI_DEV_XID_ERRORS", null)).stream()
+        .map(s -> s.labels().canonical()).toList());
+    // the new writer's metrics and GPUs get ids after the old ones
+    await(store.write(List.of(new Sample(new Gpu("GPU-new", 1, "nvidia1", "NVIDIA H100 80GB HBM3", "host-a"), "power",
+        noon, 300, null, null, null))));
+    assertEquals(2, await(store.gpus(null)).size());
   }
 
   @Test

@@ -122,6 +122,35 @@ class DcgmExporterPipelineIT {
   }
 
   @Test
+  void theGpuRecordInRestAndGraphqlCarriesPciBusDriverAndMigAttributes() {
+    String instance = "MIG-" + MIG_PARENT + "/1";
+    Poll.until("the MIG instance stored", 30, () -> gpu(instance).isPresent());
+    HttpResponse<Buffer> r = await(client.get("/api/v1/gpus/" + instance.replace("/", "%2F")).send());
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    JsonObject g = r.bodyAsJsonObject();
+    assertEquals("00000000:CA:00.0", g.getString("pci_bus_id"));
+    assertEquals("535.154.05", g.getString("driver_version"));
+    assertEquals(MIG_PARENT, g.getString("parent_uuid"));
+    assertEquals("3g.40gb", g.getString("mig_profile"));
+    assertEquals("active", g.getString("status"), "scraped a moment ago");
+    JsonObject plain = null;
+    for (Object o : await(client.get("/api/v1/gpus?hostname=mig-host").send()).bodyAsJsonObject().getJsonArray("gpus")) {
+      if (((JsonObject) o).getString("uuid").equals(A100_PLAIN)) {
+        plain = (JsonObject) o;
+      }
+    }
+    assertNotNull(plain);
+    assertEquals("00000000:17:00.0", plain.getString("pci_bus_id"));
+    assertTrue(plain.containsKey("parent_uuid") && plain.getValue("parent_uuid") == null, plain.encode());
+    assertTrue(plain.containsKey("mig_profile") && plain.getValue("mig_profile") == null, plain.encode());
+    HttpResponse<Buffer> q = await(client.post("/graphql").sendJsonObject(new JsonObject().put("query",
+        "{ gpu(uuid: \"" + instance + "\") { pci_bus_id driver_version parent_uuid mig_profile status } }")));
+    assertEquals(new JsonObject().put("pci_bus_id", "00000000:CA:00.0").put("driver_version", "535.154.05")
+            .put("parent_uuid", MIG_PARENT).put("mig_profile", "3g.40gb").put("status", "active"),
+        q.bodyAsJsonObject().getJsonObject("data").getJsonObject("gpu"), q.bodyAsString());
+  }
+
+  @Test
   void podLabelsAreKeptWhenSetAndAbsentWhenEmpty() {
     Poll.until("samples of both exporters", 30, () -> latest(A100_PLAIN, "DCGM_FI_DEV_SM_CLOCK") != null
         && latest(H100_GPU2, "DCGM_FI_DEV_XID_ERRORS") != null);
