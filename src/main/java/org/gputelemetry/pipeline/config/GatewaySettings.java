@@ -28,11 +28,12 @@ import java.util.List;
  * @param maxConnections open connections the gateway accepts; 0 = derived from the file-descriptor
  *     limit (see {@link #effectiveMaxConnections()})
  * @param graphqlEnabled serve GraphQL at {@code /graphql} and GraphiQL at {@code /graphiql}
+ * @param upload the CSV upload ({@code POST /api/v1/csv/upload})
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
                               Tls tls, Auth auth, int websocketQueueSize, int instances,
                               Duration idleTimeout, Duration headerTimeout, int maxConnections,
-                              boolean websocketEnabled, boolean graphqlEnabled) {
+                              boolean websocketEnabled, boolean graphqlEnabled, Upload upload) {
 
   /** The most connections a derived {@code maxConnections} allows. */
   public static final int MAX_CONNECTIONS_CEILING = 10_000;
@@ -71,6 +72,34 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     }
   }
 
+  /**
+   * The CSV upload: files are streamed to {@code dir}, at most {@code maxBytes} each, and ingested
+   * one at a time through the transport; at most {@code maxQueued} uploads are being received,
+   * waiting or being ingested at once (more get 429).
+   *
+   * @param dir where uploaded files wait until they are ingested (deleted after)
+   */
+  public record Upload(boolean enabled, String dir, long maxBytes, int maxQueued) {
+
+    /** {@code telemetry-uploads} in the JVM's temporary directory. */
+    public static String defaultDir() {
+      return Path.of(System.getProperty("java.io.tmpdir"), "telemetry-uploads").toString();
+    }
+
+    static Upload fromJson(DescriptorJson u) {
+      return new Upload(
+          u.bool("enabled", true),
+          u.string("dir", defaultDir()),
+          u.integer("maxBytes", 256L << 20, 1, 1L << 40),
+          u.intValue("maxQueued", 4, 1, 1000));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("enabled", enabled).put("dir", dir).put("maxBytes", maxBytes)
+          .put("maxQueued", maxQueued);
+    }
+  }
+
   public static GatewaySettings fromJson(JsonObject json) {
     DescriptorJson j = DescriptorJson.of(json, "gateway");
     GatewaySettings s = fromJson(j);
@@ -96,7 +125,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         positive(j, "headerTimeout", j.duration("headerTimeout", Duration.ofSeconds(10))),
         j.intValue("maxConnections", 0, 0, 1_000_000),
         websocket.bool("enabled", true),
-        j.child("graphql").allowOnly().bool("enabled", true));
+        j.child("graphql").allowOnly().bool("enabled", true),
+        Upload.fromJson(j.child("upload").allowOnly()));
   }
 
   /** {@code cors.enabled}: off empties the list, on without a list allows any origin. */
@@ -193,7 +223,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         .put("tls", tls.toJson()).put("auth", auth.toJson())
         .put("websocket", new JsonObject().put("enabled", websocketEnabled).put("queueSize", websocketQueueSize)).put("instances", instances)
         .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
-        .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled));
+        .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled))
+        .put("upload", upload.toJson());
   }
 
   /** {@code https} when TLS is on, else {@code http}. */
