@@ -81,7 +81,11 @@ public final class RedisStreamTransport implements Transport {
     if (producerStarted == null || producerStarted.failed()) {
       RedisLink l = link("edge producer");
       RedisStreamProducer p = new RedisStreamProducer(vertx, context, l, settings.redis(), settings.spool(), metrics);
-      producerStarted = p.start().onSuccess(v -> {
+      // on the transport's own context (the process's main verticle), as at start: what the producer
+      // creates (its worker executor, timers) then lives as long as the transport, not the caller
+      io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
+      context.runOnContext(x -> p.start().onComplete(started));
+      producerStarted = started.future().onSuccess(v -> {
         producerLink = l;
         producer = p;
       }).onFailure(e -> {
