@@ -71,8 +71,16 @@ public final class CsvUploads {
     return t;
   });
   private volatile boolean closed;
+  private final Duration stallTimeout;
 
   public CsvUploads(Vertx vertx, Transport transport, GatewaySettings.Upload settings, PipelineMetrics metrics) {
+    this(vertx, transport, settings, metrics, STALL_TIMEOUT);
+  }
+
+  /** With a stall timeout of the caller's (tests). */
+  CsvUploads(Vertx vertx, Transport transport, GatewaySettings.Upload settings, PipelineMetrics metrics,
+             Duration stallTimeout) {
+    this.stallTimeout = stallTimeout;
     this.vertx = vertx;
     this.transport = transport;
     this.settings = settings;
@@ -267,8 +275,8 @@ public final class CsvUploads {
         since = now;
         return null;
       }
-      if (now - since > STALL_TIMEOUT.toNanos()) {
-        return "the " + transport.type() + " transport took no batch for " + STALL_TIMEOUT.toSeconds()
+      if (now - since > stallTimeout.toNanos()) {
+        return "the " + transport.type() + " transport took no batch for " + stallTimeout.toSeconds()
             + "s (is a collector running?)";
       }
       return null;
