@@ -34,6 +34,8 @@ final class UploadApi {
   /** Media types of a raw CSV body. */
   static final Set<String> CSV_TYPES = Set.of("text/csv", "application/csv");
   static final String MULTIPART = "multipart/form-data";
+  /** What a multipart body may hold besides the file's bytes (boundaries, part headers, small fields). */
+  static final long MULTIPART_SLACK = 64 * 1024;
   /** What a 429 tells the client to wait, in seconds. */
   static final int RETRY_AFTER_SECONDS = 5;
   /** How long a refused upload's connection stays open for the client to read the answer. */
@@ -239,6 +241,8 @@ final class UploadApi {
     private int parts;
     private boolean over;
     private boolean ended;
+    private boolean requestEnded;
+    private boolean partOpen;
 
     Receiver(RoutingContext ctx, CsvUpload upload, AsyncFile file, long max, boolean multipart) {
       this.ctx = ctx;
@@ -253,14 +257,21 @@ final class UploadApi {
       req.exceptionHandler(e -> fail(null));
       ctx.response().closeHandler(v -> fail(null));
       if (multipart) {
+        // the whole body counts too: boundaries, headers and form fields around the file part
+        req.handler(raw -> {
+          if (!over && req.bytesRead() > max + MULTIPART_SLACK) {
+            over = true;
+            fail(tooLarge(max));
+          }
+        });
         req.uploadHandler(this::part);
       } else {
         stream(req);
       }
-      req.endHandler(v -> finished());
+      req.endHandler(v -> requestEnded());
       req.resume();
       if (req.isEnded()) {
-        finished(); // a body that had ended before its handlers were set (Content-Length: 0)
+        requestEnded(); // a body that had ended before its handlers were set (Content-Length: 0)
       }
     }
 
@@ -271,7 +282,15 @@ final class UploadApi {
         return;
       }
       upload.filename(part.filename());
+      partOpen = true;
       stream(part);
+      // the request may end before the part's last bytes are handed over: finish after both
+      part.endHandler(v -> {
+        partOpen = false;
+        if (requestEnded) {
+          finished();
+        }
+      });
     }
 
     private void stream(ReadStream<Buffer> body) {
@@ -291,6 +310,13 @@ final class UploadApi {
           file.drainHandler(v -> body.resume());
         }
       });
+    }
+
+    private void requestEnded() {
+      requestEnded = true;
+      if (!partOpen) {
+        finished();
+      }
     }
 
     private void finished() {
