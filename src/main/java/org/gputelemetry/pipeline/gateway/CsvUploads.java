@@ -125,8 +125,8 @@ public final class CsvUploads {
     try {
       ingest.execute(() -> run(upload));
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      upload.failed("the gateway is stopping");
       delete(upload.file());
+      upload.failed("the gateway is stopping");
     }
   }
 
@@ -201,8 +201,8 @@ public final class CsvUploads {
   /** Ingests one upload on the ingest thread. */
   private void run(CsvUpload upload) {
     if (closed) {
-      upload.failed("the gateway stopped before this upload was ingested");
       delete(upload.file());
+      upload.failed("the gateway stopped before this upload was ingested");
       return;
     }
     MpscArrayQueue<Sample> ring = new MpscArrayQueue<>(RING_SIZE);
@@ -239,6 +239,7 @@ public final class CsvUploads {
       failure = progress.stalled();
       LockSupport.parkNanos(5_000_000);
     }
+    delete(upload.file()); // before the status says finished
     if (failure != null) {
       sender.abort();
       upload.failed(failure);
@@ -248,7 +249,6 @@ public final class CsvUploads {
       LOG.info("CSV upload {} ingested: {} rows accepted, {} rejected", upload.id(), upload.rowsAccepted(),
           upload.rejects().total());
     }
-    delete(upload.file());
     trim();
   }
 
