@@ -255,6 +255,10 @@ final class UploadApi {
     void start() {
       HttpServerRequest req = ctx.request();
       req.exceptionHandler(e -> fail(null));
+      file.exceptionHandler(e -> {
+        LOG.warn("Cannot write upload file {}: {}", upload.file(), e.toString());
+        fail(new ApiException(503, "cannot write the upload to gateway.upload.dir"));
+      });
       ctx.response().closeHandler(v -> fail(null));
       if (multipart) {
         // the whole body counts too: boundaries, headers and form fields around the file part
@@ -346,6 +350,7 @@ final class UploadApi {
 
     /** Deletes the partial file and forgets the upload; answers {@code failure} unless it is null. */
     private void fail(ApiException failure) {
+      over = true; // nothing more is written
       if (!uploads.isReceiving(upload)) {
         return;
       }
