@@ -145,7 +145,7 @@ public final class ConfigKeys {
       key("gateway.graphql.enabled", Type.BOOLEAN, "true", "ENABLE_GRAPHQL",
           "serve GraphQL at `/graphql` (queries, and subscriptions over graphql-transport-ws) and GraphiQL at `/graphiql`; `false` = both 404"),
       key("gateway.upload.enabled", Type.BOOLEAN, "true", "GATEWAY_UPLOAD_ENABLED",
-          "serve the CSV upload `POST /api/v1/csv/upload` and its status `/api/v1/csv/uploads`; `false` = 404"),
+          "serve the CSV upload `POST /api/v1/csv/upload` and its status `/api/v1/csv/uploads`; `false` = neither mounted nor documented (`GET` 404, `POST` 405)"),
       derived("gateway.upload.dir", Type.STRING, "`telemetry-uploads` in `java.io.tmpdir`", "GATEWAY_UPLOAD_DIR",
           "where uploaded files are streamed to and wait to be ingested; each is deleted once ingested (or refused)"),
       key("gateway.upload.maxBytes", Type.NUMBER, "268435456", "GATEWAY_UPLOAD_MAX_BYTES",

@@ -123,7 +123,15 @@ public final class CsvUploads {
   void submit(CsvUpload upload) {
     upload.queued();
     try {
-      ingest.execute(() -> run(upload));
+      ingest.execute(() -> {
+        try {
+          run(upload);
+        } catch (RuntimeException e) {
+          LOG.error("CSV upload {} failed unexpectedly", upload.id(), e);
+          delete(upload.file());
+          upload.failed("internal error: " + e);
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       delete(upload.file());
       upload.failed("the gateway is stopping");

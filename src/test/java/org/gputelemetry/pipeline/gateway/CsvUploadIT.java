@@ -389,6 +389,21 @@ class CsvUploadIT {
   }
 
   @Test
+  void uploadSwitchedOffRemovesTheRoutes() {
+    PipelineVerticle off = Pipelines.deploy(vertx, new JsonObject().put("roles", List.of("gateway"))
+        .put("store", new JsonObject().put("type", "memory"))
+        .put("transport", new JsonObject().put("type", "local"))
+        .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")
+            .put("upload", new JsonObject().put("enabled", false))));
+    int port = off.gatewayPort();
+    // as for any path without a POST route: the router answers 405 (its static files take GET everywhere)
+    assertEquals(405, postCsv(port, "", "text/csv", fixture("off", 1, "2025-07-18T20:42:34Z")
+        .getBytes(StandardCharsets.UTF_8), null).statusCode());
+    assertEquals(404, get(port, UploadApi.UPLOADS).statusCode());
+    assertFalse(off.gateway().openApi().getJsonObject("paths").containsKey(UploadApi.UPLOAD), "nor documented");
+  }
+
+  @Test
   void theUploadRoutesRequireTheTokenWhenAuthenticationIsOn() {
     int port = secured.gatewayPort();
     byte[] csv = fixture("auth", 1, "2025-07-18T20:42:34Z").getBytes(StandardCharsets.UTF_8);
