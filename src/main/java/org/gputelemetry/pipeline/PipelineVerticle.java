@@ -22,6 +22,7 @@ import org.gputelemetry.pipeline.config.Descriptors;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.Role;
 import org.gputelemetry.pipeline.config.StartupChecks;
+import org.gputelemetry.pipeline.gateway.CsvUploads;
 import org.gputelemetry.pipeline.gateway.GatewayVerticle;
 import org.gputelemetry.pipeline.gateway.StaleGpus;
 import org.gputelemetry.pipeline.ops.OpsEndpoints;
@@ -66,6 +67,7 @@ public final class PipelineVerticle extends VerticleBase {
   private CollectorVerticle collector;
   private final List<GatewayVerticle> gateways = new ArrayList<>();
   private StaleGpus staleGpus;
+  private CsvUploads uploads;
   private final TelemetryStore givenStore;
 
   /** The jar's main verticle: the store is the one the descriptor names (none for a streamer-only process). */
@@ -124,9 +126,17 @@ public final class PipelineVerticle extends VerticleBase {
       readiness.register("collector", () -> Future.succeededFuture(collector.status()));
     }
     if (settings.runs(Role.GATEWAY)) {
+      if (settings.gateway().upload().enabled()) {
+        try {
+          uploads = new CsvUploads(vertx, transport, settings.gateway().upload(), metrics);
+          uploads.start();
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+      }
       // several servers on one port, each on its own event loop: Vert.x spreads connections over them
       for (int i = 0; i < settings.gateway().effectiveInstances(); i++) {
-        GatewayVerticle instance = new GatewayVerticle(settings.gateway(), store, metrics, ops);
+        GatewayVerticle instance = new GatewayVerticle(settings.gateway(), store, metrics, ops, uploads);
         gateways.add(instance);
         chain = chain.compose(v -> deploy(instance)
             .recover(e -> Future.failedFuture(portInUse(e, "gateway.port", settings.gateway().port()))));
@@ -194,6 +204,12 @@ public final class PipelineVerticle extends VerticleBase {
     Future<?> chain = Future.succeededFuture();
     for (String id : reverse) {
       chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    if (uploads != null) {
+      chain = chain.eventually(() -> vertx.executeBlocking(() -> {
+        uploads.close();
+        return null;
+      }, false));
     }
     return chain.eventually(() -> transport == null ? Future.succeededFuture() : transport.close())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());

@@ -29,11 +29,13 @@ import java.util.List;
  *     limit (see {@link #effectiveMaxConnections()})
  * @param graphqlEnabled serve GraphQL at {@code /graphql} and GraphiQL at {@code /graphiql}
  * @param staleAfter a GPU whose newest sample is older than this is {@code stale}
+ * @param upload the CSV upload ({@code POST /api/v1/csv/upload})
  */
 public record GatewaySettings(String host, int port, List<String> corsAllowedOrigins, List<String> corsAllowedMethods,
                               Tls tls, Auth auth, int websocketQueueSize, int instances,
                               Duration idleTimeout, Duration headerTimeout, int maxConnections,
-                              boolean websocketEnabled, boolean graphqlEnabled, Duration staleAfter) {
+                              boolean websocketEnabled, boolean graphqlEnabled, Duration staleAfter,
+                              Upload upload) {
 
   /** The most connections a derived {@code maxConnections} allows. */
   public static final int MAX_CONNECTIONS_CEILING = 10_000;
@@ -72,6 +74,34 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
     }
   }
 
+  /**
+   * The CSV upload: files are streamed to {@code dir}, at most {@code maxBytes} each, and ingested
+   * one at a time through the transport; at most {@code maxQueued} uploads are being received,
+   * waiting or being ingested at once (more get 429).
+   *
+   * @param dir where uploaded files wait until they are ingested (deleted after)
+   */
+  public record Upload(boolean enabled, String dir, long maxBytes, int maxQueued) {
+
+    /** {@code telemetry-uploads} in the JVM's temporary directory. */
+    public static String defaultDir() {
+      return Path.of(System.getProperty("java.io.tmpdir"), "telemetry-uploads").toString();
+    }
+
+    static Upload fromJson(DescriptorJson u) {
+      return new Upload(
+          u.bool("enabled", true),
+          u.string("dir", defaultDir()),
+          u.integer("maxBytes", 256L << 20, 1, 1L << 40),
+          u.intValue("maxQueued", 4, 1, 1000));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("enabled", enabled).put("dir", dir).put("maxBytes", maxBytes)
+          .put("maxQueued", maxQueued);
+    }
+  }
+
   public static GatewaySettings fromJson(JsonObject json) {
     DescriptorJson j = DescriptorJson.of(json, "gateway");
     GatewaySettings s = fromJson(j);
@@ -98,7 +128,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         j.intValue("maxConnections", 0, 0, 1_000_000),
         websocket.bool("enabled", true),
         j.child("graphql").allowOnly().bool("enabled", true),
-        positive(j, "staleAfter", j.duration("staleAfter", Duration.ofMinutes(5))));
+        positive(j, "staleAfter", j.duration("staleAfter", Duration.ofMinutes(5))),
+        Upload.fromJson(j.child("upload").allowOnly()));
   }
 
   /** {@code cors.enabled}: off empties the list, on without a list allows any origin. */
@@ -196,7 +227,8 @@ public record GatewaySettings(String host, int port, List<String> corsAllowedOri
         .put("websocket", new JsonObject().put("enabled", websocketEnabled).put("queueSize", websocketQueueSize)).put("instances", instances)
         .put("idleTimeout", Durations.format(idleTimeout)).put("headerTimeout", Durations.format(headerTimeout))
         .put("maxConnections", maxConnections).put("graphql", new JsonObject().put("enabled", graphqlEnabled))
-        .put("staleAfter", Durations.format(staleAfter));
+        .put("staleAfter", Durations.format(staleAfter))
+        .put("upload", upload.toJson());
   }
 
   /** {@code https} when TLS is on, else {@code http}. */

@@ -23,15 +23,17 @@ import java.util.Objects;
  *     '/', so their routes are regex routes with named groups for the path parameters)
  * @param secured whether bearer-token authentication applies (when it is enabled)
  * @param responses by status code ({@code "200"}, {@code "404"}, ...)
+ * @param requestBody the request body by media type (its schema), empty when the operation takes none
  */
 public record ApiRoute(HttpMethod method, String path, String regex, String operationId, String tag, String summary,
                        String description, List<Parameter> parameters, Map<String, Response> responses,
-                       boolean secured, Handler<RoutingContext> handler) {
+                       boolean secured, Map<String, JsonObject> requestBody, Handler<RoutingContext> handler) {
 
   public ApiRoute {
     Objects.requireNonNull(handler, "handler of " + operationId);
     parameters = List.copyOf(parameters);
     responses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(responses));
+    requestBody = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requestBody));
   }
 
   /**
@@ -65,6 +67,14 @@ public record ApiRoute(HttpMethod method, String path, String regex, String oper
       p.append(part.startsWith("{") && part.endsWith("}") ? "[^/]+" : java.util.regex.Pattern.quote(part));
     }
     return java.util.regex.Pattern.compile(p.toString());
+  }
+
+  public static Builder post(String path, String operationId) {
+    return new Builder(HttpMethod.POST, path, operationId);
+  }
+
+  public static Builder delete(String path, String operationId) {
+    return new Builder(HttpMethod.DELETE, path, operationId);
   }
 
   /** {@code GET /api/v1/gpus/{uuid}}: how logs, route names and tests refer to it. */
@@ -103,6 +113,7 @@ public record ApiRoute(HttpMethod method, String path, String regex, String oper
     private boolean secured;
     private final List<Parameter> parameters = new ArrayList<>();
     private final Map<String, Response> responses = new LinkedHashMap<>();
+    private final Map<String, JsonObject> requestBody = new LinkedHashMap<>();
 
     private Builder(HttpMethod method, String path, String operationId) {
       this.method = method;
@@ -163,6 +174,12 @@ public record ApiRoute(HttpMethod method, String path, String regex, String oper
       return this;
     }
 
+    /** A request body of this media type (repeat for each type accepted). */
+    public Builder body(String mediaType, JsonObject schema) {
+      requestBody.put(mediaType, schema);
+      return this;
+    }
+
     /** An error response with the API's {@code {"error": "..."}} body. */
     public Builder error(int status, String description) {
       return json(status, description, ApiSchemas.ref(ApiSchemas.ERROR));
@@ -170,7 +187,7 @@ public record ApiRoute(HttpMethod method, String path, String regex, String oper
 
     public ApiRoute handler(Handler<RoutingContext> handler) {
       return new ApiRoute(method, path, regex, operationId, tag, summary, description, parameters, responses,
-          secured, handler);
+          secured, requestBody, handler);
     }
   }
 }

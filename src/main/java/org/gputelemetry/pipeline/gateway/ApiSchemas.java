@@ -29,6 +29,9 @@ public final class ApiSchemas {
   public static final String LIVE_FRAME = "LiveFrame";
   public static final String LIVE_SAMPLE = "LiveSample";
   public static final String LIVE_CONTROL = "LiveControl";
+  public static final String UPLOAD = "CsvUpload";
+  public static final String UPLOAD_LIST = "CsvUploadList";
+  public static final String UPLOAD_ACCEPTED = "CsvUploadAccepted";
 
   private ApiSchemas() {
   }
@@ -168,7 +171,38 @@ public final class ApiSchemas {
             .put("gpu", nullable("string")).put("metric", nullable("string")).put("hostname", nullable("string"))
             .put("count", integer(1, Long.MAX_VALUE)).put("error", string()))
         .put("required", new JsonArray().add("type")));
+    uploads(c);
     return c;
+  }
+
+  private static void uploads(Map<String, JsonObject> c) {
+    JsonObject status = oneOf("queued", "running", "done", "failed");
+    c.put(UPLOAD_ACCEPTED, object(new JsonObject().put("id", string()).put("status", status)
+        .put("bytes", integer(1, Long.MAX_VALUE).put("description", "bytes received")), "id", "status", "bytes"));
+    c.put(UPLOAD, object(new JsonObject()
+            .put("id", string())
+            .put("status", status.copy().put("description", "queued: received, waiting its turn; running: being "
+                + "ingested; done: every row read was accepted by the transport (committed by a collector, or "
+                + "durably in the Redis stream); failed: see error"))
+            .put("timestamp_mode", oneOf("source", "processing"))
+            .put("filename", nullable("string").put("description", "the multipart part's file name, for display"))
+            .put("bytes", integer(0, Long.MAX_VALUE))
+            .put("rows_read", integer(0, Long.MAX_VALUE).put("description", "valid rows read so far"))
+            .put("rows_accepted", integer(0, Long.MAX_VALUE).put("description", "rows the transport acknowledged"))
+            .put("rows_rejected", integer(0, Long.MAX_VALUE).put("description", "rows the reader skipped"))
+            .put("rejected_by_reason", new JsonObject().put("type", "object")
+                .put("additionalProperties", integer(1, Long.MAX_VALUE))
+                .put("description", "skipped rows by reason (bad_value, bad_timestamp, ... as in "
+                    + "telemetry_rows_rejected_total), only reasons that occurred"))
+            .put("error", nullable("string").put("description", "why it failed (a header without a required "
+                + "column, the transport taking nothing, ...); null unless failed"))
+            .put("created_at", dateTime())
+            .put("started_at", nullable("string").put("format", "date-time"))
+            .put("finished_at", nullable("string").put("format", "date-time")),
+        "id", "status", "timestamp_mode", "filename", "bytes", "rows_read", "rows_accepted", "rows_rejected",
+        "rejected_by_reason", "error", "created_at", "started_at", "finished_at"));
+    c.put(UPLOAD_LIST, object(new JsonObject().put("count", integer(0, Integer.MAX_VALUE))
+        .put("uploads", array(ref(UPLOAD))), "count", "uploads"));
   }
 
   private static JsonObject sampleProperties() {

@@ -19,11 +19,13 @@ final class GatewayRoutes {
   private GatewayRoutes() {
   }
 
-  static List<ApiRoute> table(TelemetryApi api, TargetsApi targets, OpsEndpoints ops, LiveFeed feed, ApiDocs docs,
-                              Handler<RoutingContext> dashboard) {
+  /** @param uploads the CSV upload routes (none when {@code gateway.upload.enabled} is false) */
+  static List<ApiRoute> table(TelemetryApi api, TargetsApi targets, List<ApiRoute> uploads, OpsEndpoints ops,
+                              LiveFeed feed, ApiDocs docs, Handler<RoutingContext> dashboard) {
     List<ApiRoute> routes = new ArrayList<>(api.routes());
     routes.add(new DeadLetterApi(api.store()).route());
     routes.add(targets.route());
+    routes.addAll(uploads);
     routes.add(ApiRoute.get(LiveFeed.PATH, "liveTelemetry").tag("live").secured()
         .summary("Live feed of committed samples (WebSocket)")
         .description("Upgrade to a WebSocket. The server first sends {\"type\":\"subscribed\",...} (LiveControl), then "
@@ -81,7 +83,8 @@ final class GatewayRoutes {
   /** The table with inert handlers: for writing the document without running a gateway. */
   static List<ApiRoute> describe(GatewaySettings settings) {
     Handler<RoutingContext> none = ctx -> ctx.fail(501);
-    return table(new TelemetryApi(null), new TargetsApi(null), new OpsEndpoints(null, new SimpleMeterRegistry()),
+    List<ApiRoute> uploads = settings.upload().enabled() ? new UploadApi(null, null).routes(settings.upload()) : List.of();
+    return table(new TelemetryApi(null), new TargetsApi(null), uploads, new OpsEndpoints(null, new SimpleMeterRegistry()),
         new LiveFeed(null, settings.websocketQueueSize(), settings.idleTimeout(), null), new ApiDocs(), none);
   }
 }

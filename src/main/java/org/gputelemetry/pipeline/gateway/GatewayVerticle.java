@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * keep working) are switched on by {@link GatewaySettings}. Every error is the API's JSON
  * ({@code {"error": "..."}}), from the router's 404 and 405 to Netty's 414 and 431; connections
  * are bounded in number and time ({@link ConnectionGuard}), WebSocket messages from clients in size.
+ * CSV uploads ({@link UploadApi}) are mounted when the process gives the gateway its {@link CsvUploads}.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -59,12 +60,24 @@ public final class GatewayVerticle extends VerticleBase {
   private List<ApiRoute> routes;
   private HttpServer server;
   private ConnectionGuard guard;
+  private final CsvUploads uploads;
 
+  /** A gateway without the CSV upload (its routes are not mounted, nor documented). */
   public GatewayVerticle(GatewaySettings settings, TelemetryStore store, PipelineMetrics metrics, OpsEndpoints ops) {
+    this(settings, store, metrics, ops, null);
+  }
+
+  /**
+   * @param uploads the process's CSV uploads (shared by its gateway instances); {@code null} when
+   *     {@code gateway.upload.enabled} is false
+   */
+  public GatewayVerticle(GatewaySettings settings, TelemetryStore store, PipelineMetrics metrics, OpsEndpoints ops,
+                         CsvUploads uploads) {
     this.settings = settings;
     this.store = store;
     this.metrics = metrics;
     this.ops = ops;
+    this.uploads = uploads;
   }
 
   @Override
@@ -84,7 +97,8 @@ public final class GatewayVerticle extends VerticleBase {
     StaticHandler webroot = StaticHandler.create(WEBROOT).setCachingEnabled(false);
     TargetsApi targets = new TargetsApi(vertx);
     targets.start();
-    routes = GatewayRoutes.table(new TelemetryApi(store, settings.staleAfter()), targets, ops, feed, docs, webroot).stream()
+    List<ApiRoute> uploadRoutes = uploads == null ? List.of() : new UploadApi(vertx, uploads).routes(uploads.settings());
+    routes = GatewayRoutes.table(new TelemetryApi(store, settings.staleAfter()), targets, uploadRoutes, ops, feed, docs, webroot).stream()
         // gateway.websocket.enabled false: the live feed is not mounted (nor documented), so 404
         .filter(r -> settings.websocketEnabled() || !r.path().startsWith("/ws/")).toList();
     docs.publish(OpenApiDocument.build(routes, settings));

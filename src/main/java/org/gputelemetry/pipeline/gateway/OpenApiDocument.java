@@ -61,6 +61,7 @@ public final class OpenApiDocument {
         .put("tags", new JsonArray()
             .add(tag("telemetry", "GPUs, hosts, metrics and samples"))
             .add(tag("live", "WebSocket live feed of committed samples"))
+            .add(tag("upload", "CSV files uploaded to the pipeline and their ingestion status"))
             .add(tag("ops", "Health, readiness and Prometheus metrics (never authenticated)"))
             .add(tag("docs", "This document, Swagger UI and the dashboard")))
         .put("paths", paths)
@@ -102,6 +103,11 @@ public final class OpenApiDocument {
             .put("description", p.description()).put("schema", p.schema()));
       }
       op.put("parameters", params);
+    }
+    if (!r.requestBody().isEmpty()) {
+      JsonObject content = new JsonObject();
+      r.requestBody().forEach((type, schema) -> content.put(type, new JsonObject().put("schema", schema)));
+      op.put("requestBody", new JsonObject().put("required", true).put("content", content));
     }
     JsonObject responses = new JsonObject();
     for (Map.Entry<String, ApiRoute.Response> e : r.responses().entrySet()) {

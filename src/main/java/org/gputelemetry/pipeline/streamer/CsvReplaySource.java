@@ -9,8 +9,8 @@ import org.gputelemetry.pipeline.config.StreamerSettings;
 import org.gputelemetry.pipeline.config.TimestampMode;
 import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
-import org.gputelemetry.pipeline.streamer.csv.RejectReason;
+import org.gputelemetry.pipeline.ingest.csv.RejectCounter;
+import org.gputelemetry.pipeline.ingest.csv.RejectReason;
 import org.gputelemetry.pipeline.streamer.source.TelemetrySource;
 
 /**

@@ -2,6 +2,7 @@ package org.gputelemetry.pipeline.streamer;
 
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.gputelemetry.pipeline.ingest.MicroClock;
 import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
 import org.jctools.queues.MessagePassingQueue;

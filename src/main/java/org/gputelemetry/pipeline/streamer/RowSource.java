@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.model.Sample;
-import org.gputelemetry.pipeline.streamer.csv.DcgmCsvReader;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
+import org.gputelemetry.pipeline.ingest.csv.DcgmCsvReader;
+import org.gputelemetry.pipeline.ingest.csv.RejectCounter;
 
 /**
  * Where a streamer's rows come from: the configured DCGM CSV or the bundled sample, split per

@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Predicate;
 import org.gputelemetry.pipeline.config.StreamerSettings;
+import org.gputelemetry.pipeline.ingest.BatchSender;
 import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
@@ -57,7 +58,8 @@ public final class StreamerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     MpscArrayQueue<Sample> ring = new MpscArrayQueue<>(settings.bufferSize());
-    sender = new BatchSender(vertx, transport, ring, metrics, instanceId, settings);
+    sender = new BatchSender(vertx, transport, ring, metrics, instanceId, settings.batchSize(),
+        settings.streamInterval(), settings.maxInFlight());
     return source.start(new TelemetrySource.Context(vertx, ring, this::share, metrics)).map(v -> {
       metrics.queueDepth("streamer", ring::size);
       senderThread = new Thread(sender, "streamer-batcher");

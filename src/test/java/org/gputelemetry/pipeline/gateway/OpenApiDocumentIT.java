@@ -99,7 +99,7 @@ class OpenApiDocumentIT {
       if (name != null && name.startsWith(GraphqlEndpoint.ROUTE_PREFIX)) {
         continue; // GraphQL describes itself (introspection), not in the OpenAPI document
       }
-      if (name == null || !(name.startsWith("GET ") || NOT_IN_DOCUMENT.contains(name))) {
+      if (name == null || !(name.matches("(GET|POST|DELETE) .*") || NOT_IN_DOCUMENT.contains(name))) {
         unnamed.add(name + " (" + r.getPath() + ")");
       } else if (!NOT_IN_DOCUMENT.contains(name)) {
         served.add(name);
@@ -108,13 +108,21 @@ class OpenApiDocumentIT {
     assertTrue(unnamed.isEmpty(), "routes added outside the route table: " + unnamed);
     assertEquals(documentedOperations(), served);
     assertEquals(Set.of("/api/v1/gpus", "/api/v1/gpus/{uuid}", "/api/v1/gpus/{uuid}/telemetry", "/api/v1/gpus/{uuid}/latest", "/api/v1/latest", "/api/v1/telemetry", "/api/v1/metrics",
-        "/api/v1/hosts", "/api/v1/dead-letters", "/api/v1/targets", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
+        "/api/v1/hosts", "/api/v1/dead-letters", "/api/v1/targets", "/api/v1/csv/upload", "/api/v1/csv/uploads",
+        "/api/v1/csv/uploads/{id}", "/ws/telemetry", "/health", "/ready", "/metrics", "/openapi.json", "/openapi.yaml", "/docs", "/"),
         document.getJsonObject("paths").fieldNames());
     // and each documented operation really answers with a documented status (not the router's 404)
     for (String op : documentedOperations()) {
-      String path = op.substring(4).replace("{uuid}", URLEncoder.encode(gpu, StandardCharsets.UTF_8));
-      HttpResponse<Buffer> r = get(path);
-      Set<String> statuses = responses(op.substring(4)).fieldNames();
+      String method = op.substring(0, op.indexOf(' '));
+      String template = op.substring(method.length() + 1);
+      String path = template.replace("{uuid}", URLEncoder.encode(gpu, StandardCharsets.UTF_8)).replace("{id}", "none");
+      HttpResponse<Buffer> r = switch (method) {
+        case "POST" -> await(client.post(path).putHeader("Content-Type", "text/csv")
+            .sendBuffer(Buffer.buffer("uuid,metric_name,value\n")));
+        case "DELETE" -> await(client.delete(path).send());
+        default -> get(path);
+      };
+      Set<String> statuses = responses(method, template).fieldNames();
       assertTrue(statuses.contains(Integer.toString(r.statusCode())), op + " answered " + r.statusCode());
     }
   }
@@ -176,6 +184,24 @@ class OpenApiDocumentIT {
           + "\nbody: " + r.bodyAsString());
     }
     assertEquals(Set.of("200", "400", "404"), statusesSeen);
+    // an upload's answers match their schemas too: accepted, then its status and the list
+    HttpResponse<Buffer> posted = await(client.post("/api/v1/csv/upload").putHeader("Content-Type", "text/csv")
+        .sendBuffer(Buffer.buffer("timestamp,metric_name,uuid,value\n2025-07-18T20:42:34Z,DCGM_FI_DEV_GPU_UTIL,GPU-x,1\n"
+            + "2025-07-18T20:42:34Z,DCGM_FI_DEV_GPU_UTIL,GPU-y,0x1\n")));
+    assertEquals(202, posted.statusCode(), posted.bodyAsString());
+    assertTrue(validator(responses("POST", "/api/v1/csv/upload").getJsonObject("202").getJsonObject("content")
+        .getJsonObject("application/json").getJsonObject("schema")).validate(posted.bodyAsJsonObject()).getValid());
+    String uploadId = posted.bodyAsJsonObject().getString("id");
+    org.gputelemetry.pipeline.testutil.Poll.until("upload done", 30,
+        () -> get("/api/v1/csv/uploads/" + uploadId).bodyAsJsonObject().getString("status").equals("done"));
+    for (String[] pair : new String[][] {{"/api/v1/csv/uploads/" + uploadId, "/api/v1/csv/uploads/{id}"},
+        {"/api/v1/csv/uploads", "/api/v1/csv/uploads"}}) {
+      HttpResponse<Buffer> r = get(pair[0]);
+      OutputUnit result = validator(responses(pair[1]).getJsonObject("200").getJsonObject("content")
+          .getJsonObject("application/json").getJsonObject("schema")).validate(r.bodyAsJson(Object.class));
+      assertTrue(result.getValid(), pair[0] + " does not match its schema: " + result.toJson().encode() + "\nbody: "
+          + r.bodyAsString());
+    }
     // agg=count over buckets counts every raw sample once
     HttpResponse<Buffer> fitting = get("/api/v1/gpus/" + enc + "/telemetry?step=1s&metric=DCGM_FI_DEV_GPU_UTIL&agg=count");
     assertEquals(200, fitting.statusCode(), fitting.bodyAsString());
@@ -198,7 +224,8 @@ class OpenApiDocumentIT {
   @Test
   void errorsAnsweredBeforeAnyHandlerAreDeclaredOnEveryOperation() {
     for (String op : documentedOperations()) {
-      JsonObject responses = responses(op.substring(4));
+      String method = op.substring(0, op.indexOf(' '));
+      JsonObject responses = responses(method, op.substring(method.length() + 1));
       for (String status : List.of("400", "405", "414", "431")) {
         JsonObject r = responses.getJsonObject(status);
         assertNotNull(r, op + " does not declare " + status);
@@ -281,7 +308,12 @@ class OpenApiDocumentIT {
   }
 
   private JsonObject responses(String path) {
-    return document.getJsonObject("paths").getJsonObject(path).getJsonObject("get").getJsonObject("responses");
+    return responses("GET", path);
+  }
+
+  private JsonObject responses(String method, String path) {
+    return document.getJsonObject("paths").getJsonObject(path).getJsonObject(method.toLowerCase(java.util.Locale.ROOT))
+        .getJsonObject("responses");
   }
 
   /** A validator of {@code schema} with the document's {@code $ref}s resolved in place. */

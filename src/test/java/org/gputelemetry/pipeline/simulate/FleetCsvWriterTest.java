@@ -15,8 +15,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.gputelemetry.pipeline.model.Sample;
-import org.gputelemetry.pipeline.streamer.csv.DcgmCsvReader;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
+import org.gputelemetry.pipeline.ingest.csv.DcgmCsvReader;
+import org.gputelemetry.pipeline.ingest.csv.RejectCounter;
 import org.junit.jupiter.api.Test;
 
 class FleetCsvWriterTest {

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Set;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
-import org.gputelemetry.pipeline.streamer.csv.DcgmCsvReader;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
+import org.gputelemetry.pipeline.ingest.csv.DcgmCsvReader;
+import org.gputelemetry.pipeline.ingest.csv.RejectCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

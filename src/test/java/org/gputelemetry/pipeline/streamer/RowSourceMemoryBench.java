@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.gputelemetry.pipeline.model.Sample;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
+import org.gputelemetry.pipeline.ingest.csv.RejectCounter;
 
 /**
  * Peak resident memory of a one-pass replay's reading side: streams a CSV through

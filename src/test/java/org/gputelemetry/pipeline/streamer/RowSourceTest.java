@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.gputelemetry.pipeline.model.Sample;
-import org.gputelemetry.pipeline.streamer.csv.RejectCounter;
-import org.gputelemetry.pipeline.streamer.csv.RejectReason;
+import org.gputelemetry.pipeline.ingest.csv.RejectCounter;
+import org.gputelemetry.pipeline.ingest.csv.RejectReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

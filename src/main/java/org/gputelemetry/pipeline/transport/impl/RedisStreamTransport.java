@@ -25,6 +25,9 @@ import org.gputelemetry.pipeline.transport.Transport;
  * entry only after its store committed the batch ({@link RedisStreamConsumer}); committed batches
  * reach the live feeds of gateways in other processes over pub/sub ({@link RedisLiveChannel}). At-least-once:
  * after a failure an entry may be written twice, and the store de-duplicates.
+ * A process with the streamer role opens the producer (and its spool) at start; one with only the
+ * gateway role (which sends the rows of CSV uploads) opens it at its first send, so a gateway that
+ * never takes an upload opens neither.
  * Thread-safe: {@link #send} may be called from any thread.
  */
 public final class RedisStreamTransport implements Transport {
@@ -36,12 +39,16 @@ public final class RedisStreamTransport implements Transport {
   private final TransportSettings settings;
   private final String instanceId;
   private final boolean streams;
+  /** Whether this process may send: it runs a streamer or a gateway (CSV uploads). */
+  private final boolean sends;
+  /** The producer's start, once begun (guarded by {@code this}); null before. */
+  private Future<Void> producerStarted;
   private final PipelineMetrics metrics;
-  private final List<RedisLink> links = new ArrayList<>();
+  private final List<RedisLink> links = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Context context;
-  private RedisLink producerLink;
+  private volatile RedisLink producerLink;
   private RedisLink readerLink;
-  private RedisStreamProducer producer;
+  private volatile RedisStreamProducer producer;
   private RedisStreamConsumer consumer;
   private RedisLiveChannel live;
 
@@ -55,6 +62,7 @@ public final class RedisStreamTransport implements Transport {
     this.settings = settings;
     this.instanceId = instanceId;
     this.streams = roles.contains(PipelineSettings.STREAMER);
+    this.sends = streams || roles.contains(PipelineSettings.GATEWAY);
     this.metrics = metrics;
   }
 
@@ -65,9 +73,27 @@ public final class RedisStreamTransport implements Transport {
     if (!streams) {
       return Future.succeededFuture();
     }
-    producerLink = link("edge producer");
-    producer = new RedisStreamProducer(vertx, context, producerLink, settings.redis(), settings.spool(), metrics);
-    return producer.start();
+    return startProducer();
+  }
+
+  /** Opens the producer once; a failed start is tried again at the next call. */
+  private synchronized Future<Void> startProducer() {
+    if (producerStarted == null || producerStarted.failed()) {
+      RedisLink l = link("edge producer");
+      RedisStreamProducer p = new RedisStreamProducer(vertx, context, l, settings.redis(), settings.spool(), metrics);
+      // on the transport's own context (the process's main verticle), as at start: what the producer
+      // creates (its worker executor, timers) then lives as long as the transport, not the caller
+      io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
+      context.runOnContext(x -> p.start().onComplete(started));
+      producerStarted = started.future().onSuccess(v -> {
+        producerLink = l;
+        producer = p;
+      }).onFailure(e -> {
+        links.remove(l);
+        l.close();
+      });
+    }
+    return producerStarted;
   }
 
   private RedisLink link(String name) {
@@ -78,10 +104,12 @@ public final class RedisStreamTransport implements Transport {
 
   @Override
   public Future<Void> send(SampleBatch batch) {
-    if (producer == null) {
-      return Future.failedFuture("this process runs no streamer: the Redis transport does not send");
+    if (!sends) {
+      return Future.failedFuture("this process runs neither streamer nor gateway: the Redis transport does not send");
     }
-    return producer.send(SampleBatchCodec.toBytes(batch)); // encoded on the caller's thread, off the event loop
+    byte[] payload = SampleBatchCodec.toBytes(batch); // encoded on the caller's thread, off the event loop
+    RedisStreamProducer p = producer;
+    return p != null ? p.send(payload) : startProducer().compose(v -> producer.send(payload));
   }
 
   @Override

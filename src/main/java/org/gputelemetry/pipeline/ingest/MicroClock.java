@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer;
+package org.gputelemetry.pipeline.ingest;
 
 import org.gputelemetry.pipeline.model.Timestamps;
 
@@ -7,14 +7,14 @@ import org.gputelemetry.pipeline.model.Timestamps;
  * progress, re-based once a second so it follows NTP. Per-row {@code Instant.now()} would
  * allocate an object for each of a million rows a second. One instance per thread.
  */
-final class MicroClock {
+public final class MicroClock {
 
   private static final long REBASE_NANOS = 1_000_000_000L;
   private long baseMicros;
   private long baseNanos;
   private long last;
 
-  MicroClock() {
+  public MicroClock() {
     rebase();
   }
 
@@ -24,7 +24,7 @@ final class MicroClock {
   }
 
   /** Current time in microseconds; never goes backwards for this instance. */
-  long nowMicros() {
+  public long nowMicros() {
     long elapsed = System.nanoTime() - baseNanos;
     if (elapsed > REBASE_NANOS) {
       rebase();

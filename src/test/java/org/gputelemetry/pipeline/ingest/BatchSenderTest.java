@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer;
+package org.gputelemetry.pipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -25,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.gputelemetry.pipeline.config.StreamerSettings;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
@@ -202,9 +201,8 @@ class BatchSenderTest {
    * {@code maxInFlight}, says the producers are done, and waits for the first send.
    */
   private BatchSender start(int batchSize, int maxInFlight, int rows) {
-    StreamerSettings settings = StreamerSettings.fromJson(new JsonObject().put("batchSize", batchSize)
-        .put("maxInFlight", maxInFlight).put("streamInterval", "20ms"));
-    BatchSender sender = new BatchSender(timer, transport, ring, metrics, "streamer-test", settings);
+    BatchSender sender = new BatchSender(timer, transport, ring, metrics, "streamer-test", batchSize,
+        Duration.ofMillis(20), maxInFlight);
     SAMPLE.subList(0, rows).forEach(ring::offer);
     sender.finishDraining();
     loop = new Thread(sender, "batch-sender-test");

@@ -1,7 +1,7 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.lines;
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.open;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.lines;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

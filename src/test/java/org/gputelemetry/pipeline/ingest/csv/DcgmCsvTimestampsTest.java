@@ -1,7 +1,7 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.lines;
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.readAll;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.lines;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

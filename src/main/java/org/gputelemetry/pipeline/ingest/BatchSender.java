@@ -1,6 +1,7 @@
-package org.gputelemetry.pipeline.streamer;
+package org.gputelemetry.pipeline.ingest;
 
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -8,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.gputelemetry.pipeline.config.StreamerSettings;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streamer's batching loop, on its own thread: drains the ring into immutable batches of at
+ * The batching loop of whatever feeds the transport (the streamer, a CSV upload), on its own
+ * thread: drains the ring into immutable batches of at
  * most {@code batchSize} rows (a partial batch leaves after {@code streamInterval}) and sends
  * them. At most {@code maxInFlight} batches are unacknowledged; past that the loop waits, the
  * ring fills and the workers slow down. A batch that is refused or not acknowledged is kept and
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * ({@link BusyException#isBusy}: backpressure, counted as refused), otherwise with exponential
  * backoff from {@link #MIN_BACKOFF_MS} to {@link #MAX_BACKOFF_MS} (counted as retried, logged once
  * per outage). Nothing accepted is dropped.
+ *
+ * <p>The loop ({@link #run}) runs on one thread; the other methods may be called from any thread.
  */
-final class BatchSender implements Runnable {
+public final class BatchSender implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchSender.class);
   static final long BUSY_BACKOFF_MS = 20;
@@ -37,7 +40,7 @@ final class BatchSender implements Runnable {
 
   /** Runs {@code retry} after {@code delayMs}; a Vert.x timer outside tests. */
   @FunctionalInterface
-  interface RetryTimer {
+  public interface RetryTimer {
     void schedule(long delayMs, Runnable retry);
   }
 
@@ -58,42 +61,50 @@ final class BatchSender implements Runnable {
   private volatile boolean aborted;
   private long sequence;
 
-  BatchSender(Vertx vertx, Transport transport, MessagePassingQueue<Sample> ring, PipelineMetrics metrics,
-              String producerId, StreamerSettings settings) {
-    this((delayMs, retry) -> vertx.setTimer(delayMs, t -> retry.run()), transport, ring, metrics, producerId, settings);
+  /**
+   * @param producerId the batches' producer id (with their sequence numbers, how a batch is told apart)
+   * @param batchSize most rows in a batch
+   * @param interval how long a partial batch waits for more rows
+   * @param maxInFlight most batches sent and not yet acknowledged
+   */
+  public BatchSender(Vertx vertx, Transport transport, MessagePassingQueue<Sample> ring, PipelineMetrics metrics,
+                     String producerId, int batchSize, Duration interval, int maxInFlight) {
+    this((delayMs, retry) -> vertx.setTimer(delayMs, t -> retry.run()), transport, ring, metrics, producerId,
+        batchSize, interval, maxInFlight);
   }
 
-  BatchSender(RetryTimer timer, Transport transport, MessagePassingQueue<Sample> ring, PipelineMetrics metrics,
-              String producerId, StreamerSettings settings) {
+  /** With a timer of the caller's (tests). */
+  public BatchSender(RetryTimer timer, Transport transport, MessagePassingQueue<Sample> ring, PipelineMetrics metrics,
+                     String producerId, int batchSize, Duration interval, int maxInFlight) {
     this.timer = timer;
     this.transport = transport;
     this.ring = ring;
     this.metrics = metrics;
     this.producerId = producerId;
-    this.batchSize = settings.batchSize();
-    this.intervalNanos = settings.streamInterval().toNanos();
-    this.maxInFlight = settings.maxInFlight();
+    this.batchSize = batchSize;
+    this.intervalNanos = interval.toNanos();
+    this.maxInFlight = maxInFlight;
     this.inFlight = new Semaphore(maxInFlight);
   }
 
   /** Producers are done: send what is left, then end the loop. */
-  void finishDraining() {
+  public void finishDraining() {
     draining = false;
   }
 
   /** Stop now, sending nothing more (shutdown timeout). */
-  void abort() {
+  public void abort() {
     aborted = true;
     draining = false;
   }
 
   /** Rows sent and not yet acknowledged. */
-  long unackedRows() {
+  public long unackedRows() {
     return unackedRows.get();
   }
 
   /** Rows acknowledged by the transport. */
-  long ackedRows() {
+  public long ackedRows() {
     return ackedRows.get();
   }
 
@@ -174,7 +185,7 @@ final class BatchSender implements Runnable {
   }
 
   /** Whether every batch sent has been acknowledged. */
-  boolean idle() {
+  public boolean idle() {
     return inFlight.availablePermits() == maxInFlight;
   }
 }

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
 /**
  * The CSV as a whole cannot be read: no header, or a header without a required column.

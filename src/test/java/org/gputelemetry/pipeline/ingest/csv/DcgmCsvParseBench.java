@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt
  * java -cp target/classes:target/test-classes:$(cat cp.txt) \
- *     org.gputelemetry.pipeline.streamer.csv.DcgmCsvParseBench [passes per round, default 200]
+ *     org.gputelemetry.pipeline.ingest.csv.DcgmCsvParseBench [passes per round, default 200]
  * </pre>
  *
  * <p>One warm-up round, then five measured rounds; prints the median rows per second.

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
 /**
  * Whether a value is a plain decimal number as DCGM writes it: an optional sign, digits with an

@@ -1,4 +1,4 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
 import java.util.ArrayList;
 import java.util.List;

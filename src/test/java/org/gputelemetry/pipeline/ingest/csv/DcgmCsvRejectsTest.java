@@ -1,10 +1,10 @@
-package org.gputelemetry.pipeline.streamer.csv;
+package org.gputelemetry.pipeline.ingest.csv;
 
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.HEADER;
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.lines;
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.open;
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.readAll;
-import static org.gputelemetry.pipeline.streamer.csv.DcgmCsvText.row;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.HEADER;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.lines;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.open;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.readAll;
+import static org.gputelemetry.pipeline.ingest.csv.DcgmCsvText.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
