@@ -1,14 +1,22 @@
 package org.gputelemetry.pipeline.store.postgres;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -19,51 +27,107 @@ import org.gputelemetry.pipeline.store.chunk.ChunkCodec;
 /**
  * Moves closed ranges of raw {@code samples} rows into {@code sample_chunks}: one chunk per
  * series (gpu, metric, labels) and aligned hour, once the hour ended more than {@code after} ago.
- * Each batch of ranges is one transaction that deletes the raw rows (DELETE ... RETURNING reads
- * them), merges them into the range's existing chunk if there is one (a late or replayed sample:
- * decoded, merged by timestamp with the raw value winning, re-encoded) and upserts the chunk, so
- * a sample is in exactly one of the two tables after the commit and a replay never doubles it.
  *
- * <p>Every pipeline process runs passes; a batch first takes a transaction-scoped advisory lock
- * with {@code pg_try_advisory_xact_lock}, so while one process compacts the others skip their
- * pass instead of waiting. A range whose raw rows carry several placements stays raw (a chunk has
- * one placement). Thread-safe: no mutable state.
+ * <p>A pass is linear in the raw rows it moves. It walks the samples' day partitions older than
+ * the closed end, and each day in slices of GPUs (ids from the catalogue, as many as make about
+ * {@link #TARGET_ROWS} raw rows, adapted slice by slice). A slice is one transaction: one read of
+ * its rows ({@code gpu_id = ANY(...)} and the time range: one index descent per GPU), grouped by
+ * series and hour in memory, every new chunk inserted by one statement of arrays, and the rows
+ * deleted by the same range. The transaction is REPEATABLE READ: a late sample committed while it
+ * runs is invisible to its read and to its delete, so it stays raw for the next pass; a concurrent
+ * change of a row it read fails it (serialization failure), and the pass ends to be retried.
+ * After each commit every sample is in exactly one of the two tables.
+ *
+ * <p>A range that already has a chunk (a late or replayed sample) is merged into it: decoded, the
+ * raw value winning at equal times, re-encoded; so replays stay effectively-once. A range whose
+ * raw rows carry several placements, or another placement than its chunk, stays raw (a chunk has
+ * one placement) and is excluded from the delete; such rows are read alongside the chunk.
+ *
+ * <p>Every pipeline process runs passes; each slice first takes a transaction-scoped advisory lock
+ * with {@code pg_try_advisory_xact_lock}, so while one process compacts the others end their pass
+ * instead of waiting. Thread-safe: no mutable state.
  */
 final class Compactor {
 
   /** Advisory lock key serialising compaction of every pipeline process on this database. */
   static final long LOCK_KEY = 0x6770_7574_6d69_6703L;
   static final long RANGE_MICROS = Duration.ofHours(1).toNanos() / 1_000;
-  /** Ranges per transaction: bounds the transaction's length and the rows held in memory. */
-  static final int BATCH = 64;
+  private static final long DAY_MICROS = 24 * RANGE_MICROS;
+  /** Raw rows a slice aims at: bounds a transaction's length and the rows held in memory. */
+  static final int TARGET_ROWS = 200_000;
+  static final int FIRST_GPUS = 64;
+  static final int MAX_GPUS = 4096;
 
-  /**
-   * The closed ranges of each series (gpu, metric, label set) still holding raw rows with one
-   * placement, in key order after a position. $1 = exclusive end of the closed time,
-   * ($2, $3, $4, $5) = the last range done.
-   */
-  static final String WORK = "SELECT g.gpu_id, g.metric_id, g.labels_id, g.h, g.placement_id FROM (SELECT s.gpu_id,"
-      + " s.metric_id, s.labels_id, floor(extract(epoch FROM s.ts) / 3600)::bigint AS h,"
-      + " min(s.placement_id) AS placement_id, count(DISTINCT coalesce(s.placement_id, -1)) AS placements"
-      + " FROM samples s WHERE s.ts < $1 GROUP BY 1, 2, 3, 4) g"
-      + " WHERE g.placements = 1 AND (g.gpu_id, g.metric_id, g.labels_id, g.h) > ($2, $3, $4, $5)"
-      + " ORDER BY 1, 2, 3, 4 LIMIT " + BATCH;
-  static final String TAKE_RAW = "DELETE FROM samples s WHERE s.gpu_id = $1 AND s.metric_id = $2 AND s.labels_id = $3"
-      + " AND s.ts >= $4 AND s.ts < $5 AND s.placement_id IS NOT DISTINCT FROM $6 RETURNING s.ts, s.value";
-  static final String CHUNK = "SELECT c.data, c.placement_id FROM sample_chunks c WHERE c.gpu_id = $1"
-      + " AND c.metric_id = $2 AND c.labels_id = $3 AND c.chunk_start = $4 FOR UPDATE";
-  static final String UPSERT = "INSERT INTO sample_chunks (chunk_start, chunk_end, last_ts, min, max, sum, first,"
-      + " last, gpu_id, labels_id, count, placement_id, metric_id, data)"
-      + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-      + " ON CONFLICT (gpu_id, metric_id, labels_id, chunk_start) DO UPDATE SET chunk_end = EXCLUDED.chunk_end,"
-      + " last_ts = EXCLUDED.last_ts, min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum,"
-      + " first = EXCLUDED.first, last = EXCLUDED.last, count = EXCLUDED.count, data = EXCLUDED.data";
+  static final String GPU_IDS = "SELECT id FROM gpus ORDER BY id";
+  static final String DAYS = "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+      + " WHERE i.inhparent = 'samples'::regclass";
+  static final String READ = "SELECT s.gpu_id, s.metric_id, s.labels_id, s.placement_id, s.ts, s.value"
+      + " FROM samples s WHERE s.gpu_id = ANY($1) AND s.ts >= $2 AND s.ts < $3";
+  static final String DELETE = "DELETE FROM samples s WHERE s.gpu_id = ANY($1) AND s.ts >= $2 AND s.ts < $3";
+  /** Appended to {@link #DELETE} when some ranges stay raw: (gpu, metric, labels, hour) arrays $4..$7. */
+  static final String KEEP = " AND (s.gpu_id, s.metric_id, s.labels_id, floor(extract(epoch FROM s.ts) / 3600)::bigint)"
+      + " NOT IN (SELECT * FROM unnest($4::int4[], $5::int2[], $6::int4[], $7::int8[]))";
+  static final String INSERT_NEW = ChunkRow.INSERT + " ON CONFLICT (gpu_id, metric_id, labels_id, chunk_start)"
+      + " DO NOTHING RETURNING gpu_id, metric_id, labels_id, chunk_start";
+  static final String EXISTING = "SELECT c.gpu_id, c.metric_id, c.labels_id, c.chunk_start, c.placement_id, c.data"
+      + " FROM sample_chunks c JOIN unnest($1::int4[], $2::int2[], $3::int4[], $4::timestamptz[]) AS k(g, m, l, t)"
+      + " ON c.gpu_id = k.g AND c.metric_id = k.m AND c.labels_id = k.l AND c.chunk_start = k.t FOR UPDATE OF c";
+  static final String MERGE = "UPDATE sample_chunks SET last_ts = $5, min = $6, max = $7, sum = $8, first = $9,"
+      + " last = $10, count = $11, data = $12, sub_aggs = $13"
+      + " WHERE gpu_id = $1 AND metric_id = $2 AND labels_id = $3 AND chunk_start = $4";
 
-  /** What one pass did; {@code busy} when another process held the lock. */
+  /** What one pass did: chunks written (new or merged), raw samples moved; {@code busy} when another process held the lock. */
   record Outcome(int ranges, long samples, boolean busy) {
   }
 
-  private record Range(int gpuId, short metricId, int labelsId, long hour, Integer placementId) {
+  /** A series' range: the key of a chunk row. */
+  private record Key(int gpuId, short metricId, int labelsId, long start) {
+  }
+
+  /** The raw points of one range, in the order read. */
+  private static final class Points {
+    final Integer placementId;
+    boolean mixed;
+    boolean sorted = true;
+    int n;
+    long[] ts = new long[64];
+    double[] values = new double[64];
+
+    Points(Integer placementId) {
+      this.placementId = placementId;
+    }
+
+    void add(long t, double v, Integer placement) {
+      mixed |= !Objects.equals(placement, placementId);
+      if (n == ts.length) {
+        ts = Arrays.copyOf(ts, n * 2);
+        values = Arrays.copyOf(values, n * 2);
+      }
+      sorted &= n == 0 || ts[n - 1] < t;
+      ts[n] = t;
+      values[n++] = v;
+    }
+
+    /** Ascending by time; a second point at one time (two rows cannot share a key, so never) would be kept last. */
+    void sort() {
+      if (sorted) {
+        return;
+      }
+      TreeMap<Long, Double> byTime = new TreeMap<>();
+      for (int i = 0; i < n; i++) {
+        byTime.put(ts[i], values[i]);
+      }
+      n = 0;
+      byTime.forEach((t, v) -> {
+        ts[n] = t;
+        values[n++] = v;
+      });
+      sorted = true;
+    }
+  }
+
+  /** One slice's result. */
+  private record Step(int chunks, long samples, int rowsRead, boolean busy) {
   }
 
   private final Pool pool;
@@ -79,103 +143,194 @@ final class Compactor {
   /** One pass over every range closed as of {@code now}. */
   Future<Outcome> compact(Instant now) {
     long closedEnd = Math.floorDiv(Timestamps.toMicros(now.minus(after)), RANGE_MICROS) * RANGE_MICROS;
-    return batch(closedEnd, new Range(Integer.MIN_VALUE, Short.MIN_VALUE, Integer.MIN_VALUE,
-        Long.MIN_VALUE, null), new Outcome(0, 0, false));
-  }
-
-  private Future<Outcome> batch(long closedEnd, Range position, Outcome sofar) {
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1)")
-        .execute(Tuple.of(LOCK_KEY))
-        .compose(locked -> {
-          if (!locked.iterator().next().getBoolean(0)) {
-            return Future.succeededFuture(new Step(List.of(), Set.<Long>of(), 0, true));
-          }
-          return conn.preparedQuery(WORK).execute(Tuple.of(SampleRows.timestamp(closedEnd), position.gpuId(),
-                  position.metricId(), position.labelsId(), position.hour()))
-              .compose(rows -> {
-                List<Range> ranges = new ArrayList<>(rows.size());
-                Set<Long> days = new TreeSet<>();
-                for (Row r : rows) {
-                  Range range = new Range(r.getInteger(0), r.getShort(1), r.getInteger(2), r.getLong(3),
-                      r.getInteger(4));
-                  ranges.add(range);
-                  days.add(PartitionMaintainer.day(range.hour() * RANGE_MICROS));
-                }
-                return partitions.ensureChunks(conn, days).compose(v -> compactAll(conn, ranges))
-                    .map(n -> new Step(ranges, days, n, false));
-              });
-        }))
-        .compose(step -> {
-          partitions.knowChunks(step.days());
-          Outcome now = new Outcome(sofar.ranges() + step.ranges().size(), sofar.samples() + step.samples(),
-              step.busy());
-          if (step.busy() || step.ranges().size() < BATCH) {
-            return Future.succeededFuture(now);
-          }
-          return batch(closedEnd, step.ranges().get(step.ranges().size() - 1), now);
-        });
-  }
-
-  private record Step(List<Range> ranges, Set<Long> days, long samples, boolean busy) {
-  }
-
-  private static Future<Long> compactAll(SqlConnection conn, List<Range> ranges) {
-    Future<Long> chain = Future.succeededFuture(0L);
-    for (Range r : ranges) {
-      chain = chain.compose(n -> compactOne(conn, r).map(m -> n + m));
-    }
-    return chain;
-  }
-
-  /** Moves one range's raw rows into its chunk; the number of raw rows moved. */
-  private static Future<Long> compactOne(SqlConnection conn, Range r) {
-    long start = r.hour() * RANGE_MICROS;
-    Object startTs = SampleRows.timestamp(start);
-    return conn.preparedQuery(CHUNK).execute(Tuple.of(r.gpuId(), r.metricId(), r.labelsId(), startTs)).compose(chunk -> {
-      Row existing = chunk.size() == 0 ? null : chunk.iterator().next();
-      if (existing != null && !Objects.equals(existing.getInteger(1), r.placementId())) {
-        return Future.succeededFuture(0L); // another placement: the rows stay raw, read alongside the chunk
+    return pool.preparedQuery(DAYS).execute().compose(dayRows -> {
+      TreeSet<Long> days = new TreeSet<>();
+      for (Row r : dayRows) {
+        Long day = PartitionMaintainer.parse(r.getString(0));
+        if (day != null && day * DAY_MICROS < closedEnd) {
+          days.add(day);
+        }
       }
-      return conn.preparedQuery(TAKE_RAW).execute(Tuple.of(r.gpuId(), r.metricId(), r.labelsId(), startTs,
-              SampleRows.timestamp(start + RANGE_MICROS), r.placementId()))
-          .compose(raw -> {
-            if (raw.size() == 0) {
-              return Future.succeededFuture(0L);
-            }
-            TreeMap<Long, Double> points = new TreeMap<>();
-            if (existing != null) {
-              ChunkCodec.Points old = ChunkCodec.decode(existing.getBuffer(0).getBytes());
-              for (int i = 0; i < old.size(); i++) {
-                points.put(old.ts()[i], old.values()[i]);
-              }
-            }
-            for (Row row : raw) {
-              points.put(Timestamps.toMicros(row.getOffsetDateTime(0).toInstant()), row.getDouble(1)); // raw wins
-            }
-            return conn.preparedQuery(UPSERT).execute(upsert(r, start, points)).map((long) raw.size());
-          });
+      if (days.isEmpty()) {
+        return Future.succeededFuture(new Outcome(0, 0, false));
+      }
+      return pool.preparedQuery(GPU_IDS).execute().compose(gpuRows -> {
+        int[] ids = new int[gpuRows.size()];
+        int i = 0;
+        for (Row r : gpuRows) {
+          ids[i++] = r.getInteger(0);
+        }
+        return days(new ArrayList<>(days), 0, ids, closedEnd, new Outcome(0, 0, false));
+      });
     });
   }
 
-  private static Tuple upsert(Range r, long start, TreeMap<Long, Double> points) {
-    int n = points.size();
-    long[] ts = new long[n];
-    double[] values = new double[n];
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    double sum = 0;
-    int i = 0;
-    for (var e : points.entrySet()) {
-      ts[i] = e.getKey();
-      values[i] = e.getValue();
-      min = Math.min(min, values[i]);
-      max = Math.max(max, values[i]);
-      sum += values[i];
-      i++;
+  private Future<Outcome> days(List<Long> days, int index, int[] ids, long closedEnd, Outcome sofar) {
+    if (index == days.size() || sofar.busy()) {
+      return Future.succeededFuture(sofar);
     }
-    return Tuple.wrap(new ArrayList<>(List.of(SampleRows.timestamp(start), SampleRows.timestamp(start + RANGE_MICROS),
-            SampleRows.timestamp(ts[n - 1]), min, max, sum, values[0], values[n - 1], r.gpuId(), r.labelsId(), n)))
-        .addValue(r.placementId()).addValue(r.metricId())
-        .addValue(io.vertx.core.buffer.Buffer.buffer(ChunkCodec.encode(ts, values, n)));
+    long from = days.get(index) * DAY_MICROS;
+    long to = Math.min(from + DAY_MICROS, closedEnd);
+    return slices(ids, 0, FIRST_GPUS, from, to, sofar)
+        .compose(o -> days(days, index + 1, ids, closedEnd, o));
+  }
+
+  /** The slices of one day from GPU index {@code at}, {@code width} GPUs at a time, adapted to {@link #TARGET_ROWS}. */
+  private Future<Outcome> slices(int[] ids, int at, int width, long from, long to, Outcome sofar) {
+    if (at >= ids.length || sofar.busy()) {
+      return Future.succeededFuture(sofar);
+    }
+    int end = Math.min(ids.length, at + width);
+    Integer[] slice = new Integer[end - at];
+    for (int i = at; i < end; i++) {
+      slice[i - at] = ids[i];
+    }
+    return slice(slice, from, to).compose(step -> {
+      Outcome now = new Outcome(sofar.ranges() + step.chunks(), sofar.samples() + step.samples(), step.busy());
+      long next = step.rowsRead() == 0 ? (long) width * 4 : (long) width * TARGET_ROWS / step.rowsRead();
+      return slices(ids, end, (int) Math.max(1, Math.min(MAX_GPUS, next)), from, to, now);
+    });
+  }
+
+  /** One transaction: the raw rows of GPUs {@code gpuIds} in [from, to) into chunks. */
+  private Future<Step> slice(Integer[] gpuIds, long from, long to) {
+    Tuple range = Tuple.of(gpuIds, SampleRows.timestamp(from), SampleRows.timestamp(to));
+    Set<Long> days = new TreeSet<>();
+    return pool.withTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+        .compose(v -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY)))
+        .compose(locked -> {
+          if (!locked.iterator().next().getBoolean(0)) {
+            return Future.succeededFuture(new Step(0, 0, 0, true));
+          }
+          return conn.preparedQuery(READ).execute(range).compose(rows -> {
+            if (rows.size() == 0) {
+              return Future.succeededFuture(new Step(0, 0, 0, false));
+            }
+            Map<Key, Points> ranges = group(rows);
+            ranges.keySet().forEach(k -> days.add(PartitionMaintainer.day(k.start())));
+            return partitions.ensureChunks(conn, days).compose(v -> write(conn, ranges, range, rows.size()));
+          });
+        }))
+        .onSuccess(step -> partitions.knowChunks(days))
+        .recover(e -> e instanceof PgException pg && "40001".equals(pg.getSqlState())
+            ? Future.succeededFuture(new Step(0, 0, 0, true)) // a late write changed a row read: next pass
+            : Future.failedFuture(e));
+  }
+
+  private static Map<Key, Points> group(RowSet<Row> rows) {
+    Map<Key, Points> out = new HashMap<>();
+    for (Row r : rows) {
+      long ts = Timestamps.toMicros(r.getOffsetDateTime(4).toInstant());
+      Key key = new Key(r.getInteger(0), r.getShort(1), r.getInteger(2), Math.floorDiv(ts, RANGE_MICROS) * RANGE_MICROS);
+      Integer placement = r.getInteger(3);
+      out.computeIfAbsent(key, k -> new Points(placement)).add(ts, r.getDouble(5), placement);
+    }
+    return out;
+  }
+
+  /** New chunks in one statement, merges into existing ones, then the raw rows' delete; the Step. */
+  private static Future<Step> write(SqlConnection conn, Map<Key, Points> ranges, Tuple range, int read) {
+    List<ChunkRow.Keyed> fresh = new ArrayList<>(ranges.size());
+    Set<Key> keep = new HashSet<>();
+    for (var e : ranges.entrySet()) {
+      Points p = e.getValue();
+      if (p.mixed) {
+        keep.add(e.getKey());
+        continue;
+      }
+      p.sort();
+      Key k = e.getKey();
+      fresh.add(new ChunkRow.Keyed(k.gpuId(), k.metricId(), k.labelsId(), p.placementId,
+          ChunkRow.of(k.start(), p.ts, p.values, p.n)));
+    }
+    if (fresh.isEmpty()) {
+      return Future.succeededFuture(new Step(0, 0, read, false));
+    }
+    return conn.preparedQuery(INSERT_NEW).execute(ChunkRow.arrays(fresh)).compose(inserted -> {
+      Set<Key> conflicts = new HashSet<>();
+      fresh.forEach(f -> conflicts.add(new Key(f.gpuId(), f.metricId(), f.labelsId(), f.row().start())));
+      for (Row r : inserted) {
+        conflicts.remove(new Key(r.getInteger(0), r.getShort(1), r.getInteger(2),
+            Timestamps.toMicros(r.getOffsetDateTime(3).toInstant())));
+      }
+      Future<Integer> merged = conflicts.isEmpty() ? Future.succeededFuture(0)
+          : merge(conn, conflicts, ranges, keep);
+      return merged.compose(m -> delete(conn, range, keep)
+          .map(deleted -> new Step(inserted.size() + m, deleted, read, false)));
+    });
+  }
+
+  /**
+   * Ranges that already had a chunk (late or replayed samples): each chunk is locked, decoded and
+   * merged with the raw points (the raw value wins at equal times); one of another placement keeps
+   * its raw rows ({@code keep}).
+   */
+  private static Future<Integer> merge(SqlConnection conn, Set<Key> conflicts, Map<Key, Points> ranges, Set<Key> keep) {
+    int n = conflicts.size();
+    Integer[] g = new Integer[n];
+    Short[] m = new Short[n];
+    Integer[] l = new Integer[n];
+    OffsetDateTime[] t = new OffsetDateTime[n];
+    int i = 0;
+    for (Key k : conflicts) {
+      g[i] = k.gpuId();
+      m[i] = k.metricId();
+      l[i] = k.labelsId();
+      t[i++] = SampleRows.timestamp(k.start());
+    }
+    return conn.preparedQuery(EXISTING).execute(Tuple.of(g, m, l, t)).compose(existing -> {
+      List<Tuple> updates = new ArrayList<>();
+      for (Row r : existing) {
+        Key k = new Key(r.getInteger(0), r.getShort(1), r.getInteger(2),
+            Timestamps.toMicros(r.getOffsetDateTime(3).toInstant()));
+        Points raw = ranges.get(k);
+        if (!Objects.equals(r.getInteger(4), raw.placementId)) {
+          keep.add(k); // another placement: the rows stay raw, read alongside the chunk
+          continue;
+        }
+        TreeMap<Long, Double> points = new TreeMap<>();
+        ChunkCodec.Points old = ChunkCodec.decode(r.getBuffer(5).getBytes());
+        for (int j = 0; j < old.size(); j++) {
+          points.put(old.ts()[j], old.values()[j]);
+        }
+        for (int j = 0; j < raw.n; j++) {
+          points.put(raw.ts[j], raw.values[j]); // raw wins
+        }
+        long[] ts = new long[points.size()];
+        double[] values = new double[points.size()];
+        int j = 0;
+        for (var e : points.entrySet()) {
+          ts[j] = e.getKey();
+          values[j++] = e.getValue();
+        }
+        ChunkRow c = ChunkRow.of(k.start(), ts, values, ts.length);
+        updates.add(Tuple.of(k.gpuId(), k.metricId(), k.labelsId(), SampleRows.timestamp(k.start()),
+            SampleRows.timestamp(c.lastTs()), c.min(), c.max(), c.sum(), c.first(), c.last(), c.count(),
+            Buffer.buffer(c.data())).addValue(Buffer.buffer(c.subAggs())));
+      }
+      return updates.isEmpty() ? Future.succeededFuture(0)
+          : conn.preparedQuery(MERGE).executeBatch(updates).map(updates.size());
+    });
+  }
+
+  /** Deletes the slice's raw rows except the ranges in {@code keep}; the number deleted. */
+  private static Future<Long> delete(SqlConnection conn, Tuple range, Set<Key> keep) {
+    if (keep.isEmpty()) {
+      return conn.preparedQuery(DELETE).execute(range).map(rs -> (long) rs.rowCount());
+    }
+    int n = keep.size();
+    Integer[] g = new Integer[n];
+    Short[] m = new Short[n];
+    Integer[] l = new Integer[n];
+    Long[] h = new Long[n];
+    int i = 0;
+    for (Key k : keep) {
+      g[i] = k.gpuId();
+      m[i] = k.metricId();
+      l[i] = k.labelsId();
+      h[i++] = Math.floorDiv(k.start(), RANGE_MICROS);
+    }
+    Tuple params = Tuple.of(range.getValue(0), range.getValue(1), range.getValue(2), g, m, l, h);
+    return conn.preparedQuery(DELETE + KEEP).execute(params).map(rs -> (long) rs.rowCount());
   }
 }

@@ -417,7 +417,8 @@ final class SampleReader {
 
   /**
    * Raw groups plus chunks: a chunk inside the window and one bucket with no raw row in its range
-   * adds its stored aggregates; any other is decoded, its points outside the window or shadowed by
+   * adds its stored aggregates, one whose 5-minute slots each lie in one bucket adds the slots'; any
+   * other is decoded, its points outside the window or shadowed by
    * a raw row (a late write not yet merged, the raw value wins) skipped.
    */
   private List<Bucket> combine(BucketQuery q, RowSet<Row> rs, RowSet<Row> cs) {
@@ -434,7 +435,14 @@ final class SampleReader {
       long start = Timestamps.toMicros(c.getOffsetDateTime(0).toInstant());
       long lastTs = Timestamps.toMicros(c.getOffsetDateTime(7).toInstant());
       Long[] shadowed = c.getArrayOfLongs(8);
-      if (c.getBuffer(9) == null) { // covered, nothing shadowed: the stored aggregates
+      if (c.getBuffer(10) != null) { // covered, nothing shadowed, every slot inside one bucket
+        for (ChunkRow.Slot slot : ChunkRow.slots(start, c.getBuffer(10).getBytes())) {
+          out.computeIfAbsent(Map.entry(Math.floorDiv(slot.start(), q.stepMicros()), metric), k -> new Acc())
+              .add(slot.count(), slot.sum(), slot.min(), slot.max(), slot.lastTs(), slot.last());
+        }
+        continue;
+      }
+      if (c.getBuffer(9) == null) { // covered, nothing shadowed, one bucket: the stored aggregates
         out.computeIfAbsent(Map.entry(Math.floorDiv(start, q.stepMicros()), metric), k -> new Acc())
             .add(c.getInteger(2), c.getDouble(3), c.getDouble(4), c.getDouble(5), lastTs, c.getDouble(6));
         continue;
@@ -458,8 +466,10 @@ final class SampleReader {
 
   /**
    * The chunks of GPU {@code gpuId} the window of {@code q} overlaps, with their aggregates, the
-   * raw timestamps inside their range (late writes that shadow a point), and their data only when
-   * it must be decoded (the chunk is not inside the window and one bucket, or a raw row shadows it).
+   * raw timestamps inside their range (late writes that shadow a point), their 5-minute slots'
+   * aggregates when those suffice (the chunk inside the window, nothing shadowed, a step that is a
+   * multiple of 5 minutes: each slot lies in one bucket), and their data only when it must be
+   * decoded (the chunk is neither inside one bucket nor answered by its slots).
    */
   static Statement chunkBucketStatement(int gpuId, BucketQuery q, Short metricId) {
     List<Object> params = new ArrayList<>(List.of(gpuId, q.stepMicros(),
@@ -470,9 +480,12 @@ final class SampleReader {
       onlyMetric = " AND c.metric_id = $5";
     }
     String bucket = "floor((extract(epoch FROM %s) * 1000000)::numeric / $2)::bigint";
+    String covered = "cardinality(y.shadowed) = 0 AND y.chunk_start >= $3 AND y.last_ts <= $4";
+    String oneBucket = bucket.formatted("y.chunk_start") + " = " + bucket.formatted("y.last_ts");
+    String bySlots = "y.sub_aggs IS NOT NULL AND $2 % " + ChunkRow.SLOT_MICROS + " = 0";
     String sql = "SELECT y.chunk_start, y.metric_id, y.count, y.sum, y.min, y.max, y.last, y.last_ts, y.shadowed,"
-        + " CASE WHEN cardinality(y.shadowed) = 0 AND y.chunk_start >= $3 AND y.last_ts <= $4 AND "
-        + bucket.formatted("y.chunk_start") + " = " + bucket.formatted("y.last_ts") + " THEN NULL ELSE y.data END"
+        + " CASE WHEN " + covered + " AND (" + oneBucket + " OR " + bySlots + ") THEN NULL ELSE y.data END,"
+        + " CASE WHEN " + covered + " AND NOT " + oneBucket + " AND " + bySlots + " THEN y.sub_aggs END"
         + " FROM (SELECT c.*, ARRAY(SELECT (extract(epoch FROM s.ts) * 1000000)::bigint FROM samples s"
         + " WHERE s.gpu_id = c.gpu_id AND s.metric_id = c.metric_id AND s.labels_id = c.labels_id"
         + " AND s.ts >= c.chunk_start AND s.ts < c.chunk_end)"

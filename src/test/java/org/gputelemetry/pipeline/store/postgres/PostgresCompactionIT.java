@@ -189,4 +189,113 @@ class PostgresCompactionIT {
     // the one that was busy catches nothing up later either
     assertTrue(await(b.compact()).samples() == 0 && await(a.compact()).samples() == 0);
   }
+
+  /** Bucket answers of {@code store} for steps and windows the slots serve (multiples of 5 min) and do not. */
+  private static List<List<Bucket>> answers(PostgresTelemetryStore store, String uuid) {
+    List<List<Bucket>> out = new ArrayList<>();
+    long[] steps = {300_000_000L, 900_000_000L, HOUR, 86_400_000_000L, 600_000_000L, 7_000_000L};
+    long[][] windows = {{T0, T0 + 2 * HOUR}, {T0 + 130_000_000L, T0 + 100 * 60_000_000L}};
+    for (long step : steps) {
+      for (long[] w : windows) {
+        for (Aggregation agg : Aggregation.values()) {
+          out.add(await(store.buckets(new BucketQuery(uuid, w[0], w[1], null, step, agg))));
+          out.add(await(store.buckets(new BucketQuery(uuid, w[0], w[1], "util", step, agg))));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void assertSameBuckets(List<List<Bucket>> expected, List<List<Bucket>> actual, String when) {
+    assertEquals(expected.size(), actual.size());
+    for (int i = 0; i < expected.size(); i++) {
+      List<Bucket> e = expected.get(i);
+      List<Bucket> a = actual.get(i);
+      assertEquals(e.size(), a.size(), when + ", answer " + i);
+      for (int j = 0; j < e.size(); j++) {
+        assertEquals(e.get(j).metric(), a.get(j).metric(), when);
+        assertEquals(e.get(j).startMicros(), a.get(j).startMicros(), when);
+        assertEquals(e.get(j).count(), a.get(j).count(), when + ", answer " + i + " bucket " + j);
+        assertEquals(e.get(j).value(), a.get(j).value(), 1e-6, when + ", answer " + i + " bucket " + j);
+      }
+    }
+  }
+
+  /**
+   * Buckets of whole 5-minute slots come from the chunks' sub-aggregates (V7), the others from
+   * decoding, and both give the raw rows' answer, across two label sets of one metric (whose slots
+   * overlap in time: "last" is the newest of both). Chunks written before V7 (no sub-aggregates)
+   * are decoded and answer the same.
+   */
+  @Test
+  void bucketsFromChunkSubAggregatesMatchTheRawAnswerAndChunksWithoutThemAreDecoded() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    List<Sample> written = new ArrayList<>();
+    Labels a = Labels.of("err_code", "1");
+    Labels b = Labels.of("err_code", "2");
+    for (long t = T0 + 3_000_000L; t < T0 + 2 * HOUR; t += 7_000_000L) {
+      long i = (t - T0) / 7_000_000L;
+      written.add(new Sample(GPU, "util", t, i % 97, null, null, null, a));
+      written.add(new Sample(GPU, "util", t + 2_000_000L, (i * 31) % 89 - 20, null, null, null, b));
+      written.add(new Sample(GPU, "temp", t, 40 + i % 11 + 0.25, null, null, null));
+    }
+    await(store.write(written));
+    List<List<Bucket>> raw = answers(store, GPU.uuid());
+    assertEquals(written.size(), await(store.compact()).samples());
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(0, db.count("SELECT count(*) FROM sample_chunks WHERE sub_aggs IS NULL"));
+    assertEquals(6, db.count("SELECT count(*) FROM sample_chunks WHERE length(sub_aggs) = 12 * " + ChunkRow.SLOT_BYTES),
+        "3 series x 2 whole hours of 12 slots");
+    assertSameBuckets(raw, answers(store, GPU.uuid()), "from sub-aggregates");
+
+    db.execute("UPDATE sample_chunks SET sub_aggs = NULL");
+    assertSameBuckets(raw, answers(store, GPU.uuid()), "chunks without sub-aggregates, decoded");
+  }
+
+  /**
+   * A range whose raw rows carry two placements stays raw, pass after pass, while the other ranges
+   * of its slice are compacted; every sample reads back once.
+   */
+  @Test
+  void aRangeWithTwoPlacementsStaysRawWhileTheRestOfItsSliceIsCompacted() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    List<Sample> written = new ArrayList<>();
+    for (int i = 0; i < 360; i++) {
+      String pod = i < 180 ? "pod-a" : "pod-b";
+      written.add(new Sample(GPU, "util", T0 + i * 10_000_000L, i, "main", pod, "ml"));
+      written.add(new Sample(GPU, "temp", T0 + i * 10_000_000L, 40, "main", "pod-a", "ml"));
+    }
+    await(store.write(written));
+    Compactor.Outcome o = await(store.compact());
+    assertEquals(360, o.samples(), "temp's hour only");
+    assertEquals(1, o.ranges());
+    assertEquals(360, db.count("SELECT count(*) FROM samples"));
+    assertEquals(0, await(store.compact()).samples());
+    assertEquals(360, db.count("SELECT count(*) FROM samples"));
+    assertEquals(written.stream().filter(s -> s.metric().equals("util")).map(Sample::pod).toList(),
+        all(store, "util").stream().map(Sample::pod).toList());
+    assertEquals(720, count(store));
+  }
+
+  /** More GPUs than one slice holds: every GPU's range is compacted in one pass, each row once. */
+  @Test
+  void aPassCoversEveryGpuAcrossSlices() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    int gpus = Compactor.FIRST_GPUS * 5 + 3;
+    List<Sample> written = new ArrayList<>();
+    for (int g = 0; g < gpus; g++) {
+      Gpu gpu = new Gpu("GPU-slice-" + g, g % 8, "nvidia" + g % 8, "NVIDIA H100 80GB HBM3", "host-" + g / 8);
+      for (int i = 0; i < 12; i++) {
+        written.add(new Sample(gpu, "util", T0 + i * 300_000_000L + g, g + i, null, null, null));
+      }
+    }
+    await(store.write(written));
+    Compactor.Outcome o = await(store.compact());
+    assertEquals(written.size(), o.samples());
+    assertEquals(gpus, o.ranges());
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(gpus, db.count("SELECT count(*) FROM sample_chunks"));
+    assertEquals(12, await(store.samples(new SampleQuery("GPU-slice-" + (gpus - 1), Long.MIN_VALUE, Long.MAX_VALUE,
+        "util", 100, null))).samples().size());
+  }
 }

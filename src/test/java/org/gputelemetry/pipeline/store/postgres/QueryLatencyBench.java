@@ -110,6 +110,10 @@ public final class QueryLatencyBench {
 
     Random random = new Random(7);
     long newest = end - SECOND;
+    if (Boolean.parseBoolean(opt.getOrDefault("explain", "false"))) {
+      explain(server, db, SampleReader.FLEET_LATEST.replace("$1", "(SELECT id FROM metrics WHERE name = '"
+          + METRICS[0] + "')"));
+    }
     Map<String, IntFunction<Future<Integer>>> queries = new LinkedHashMap<>();
     queries.put("7d step=5m", i -> store.buckets(new BucketQuery(fleetGpus[random.nextInt(gpus)].uuid(), newest
             - days * 24L * HOUR, newest, METRICS[random.nextInt(METRICS.length)], 300 * SECOND, Aggregation.AVG))
@@ -136,6 +140,18 @@ public final class QueryLatencyBench {
     await(store.close());
     server.dropDatabase(db);
     System.exit(0);
+  }
+
+  /** Prints the plan of {@code sql} with its run's timings (the {@code --explain true} option). */
+  private static void explain(EmbeddedPostgresServer server, String db, String sql) {
+    try (var c = server.connect(db); var st = c.createStatement();
+         var r = st.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
+      while (r.next()) {
+        System.out.println(r.getString(1));
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
   }
 
   /** 20 untimed requests, then {@code n} timed ones in sequence: p50, p99, max (ms), results of the last. */
