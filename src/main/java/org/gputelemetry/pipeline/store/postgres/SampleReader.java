@@ -89,27 +89,15 @@ final class SampleReader {
       + BOTH_COLUMNS + " FROM metric_label_sets ml JOIN metrics m ON m.id = ml.metric_id"
       + " JOIN label_sets ls ON ls.id = ml.labels_id" + BOTH.formatted("$1") + ") x"
       + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.name, x.canonical";
-  /**
-   * One metric's newest sample of every series of every GPU (one backward probe each per label set
-   * of the metric), then the GPU's identity; in catalogue order, then by label set.
-   */
-  static final String METRIC_LATEST = "SELECT " + NEWER.formatted("ts") + ", $1::smallint, "
-      + NEWER.formatted("v") + ", " + NEWER.formatted("p") + ", x.labels_id, x.uuid, x.gpu_index, x.device,"
-      + " x.model_name, x.hostname, x.pci_bus_id, x.driver_version, x.parent_uuid, x.mig_profile"
-      + " FROM (SELECT g.uuid, g.gpu_index, g.device, g.model_name, g.hostname, g.pci_bus_id, g.driver_version,"
-      + " g.parent_uuid, g.mig_profile, ml.labels_id, ls.canonical, " + BOTH_COLUMNS
-      + " FROM gpus g JOIN metric_label_sets ml ON ml.metric_id = $1 JOIN label_sets ls ON ls.id = ml.labels_id"
-      + BOTH.formatted("g.id") + "%s) x"
-      + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.hostname, x.gpu_index, x.uuid, x.canonical";
-  static final String FLEET_LATEST = METRIC_LATEST.formatted("");
-  static final String HOST_LATEST = METRIC_LATEST.formatted(" WHERE g.hostname = $2");
 
   private final Pool pool;
   private final Dictionaries dictionaries;
+  private final FleetLatest fleetLatest;
 
   SampleReader(Pool pool, Dictionaries dictionaries) {
     this.pool = pool;
     this.dictionaries = dictionaries;
+    this.fleetLatest = new FleetLatest(pool, dictionaries);
   }
 
   Future<List<GpuRecord>> gpus(String hostname) {
@@ -531,24 +519,10 @@ final class SampleReader {
     });
   }
 
+  /** See {@link FleetLatest}. */
   Future<List<Sample>> latestOf(String metric, String hostname) {
-    return dictionaries.findMetric(metric).compose(metricId -> {
-      if (metricId == null) {
-        return Future.succeededFuture(List.of());
-      }
-      Future<RowSet<Row>> rows = hostname == null
-          ? pool.preparedQuery(FLEET_LATEST).execute(Tuple.of(metricId))
-          : pool.preparedQuery(HOST_LATEST).execute(Tuple.of(metricId, hostname));
-      return rows.compose(rs -> resolveNames(rs).map(v -> {
-        List<Sample> out = new ArrayList<>(rs.size());
-        for (Row r : rs) {
-          Gpu gpu = new Gpu(r.getString(5), r.getInteger(6), r.getString(7), r.getString(8), r.getString(9),
-              r.getString(10), r.getString(11), r.getString(12), r.getString(13));
-          out.add(sample(gpu, r));
-        }
-        return List.copyOf(out);
-      }));
-    });
+    return dictionaries.findMetric(metric).compose(metricId -> metricId == null
+        ? Future.succeededFuture(List.of()) : fleetLatest.of(metricId, hostname));
   }
 
   /** A row whose first columns are ts, metric_id, value, placement_id, labels_id. */

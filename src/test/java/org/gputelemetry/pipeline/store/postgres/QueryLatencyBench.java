@@ -110,9 +110,20 @@ public final class QueryLatencyBench {
 
     Random random = new Random(7);
     long newest = end - SECOND;
+    if (opt.containsKey("hold")) { // keeps the state up for psql
+      System.out.printf(Locale.ROOT, "holding %s s: psql -h 127.0.0.1 -p %d -U postgres %s%n", opt.get("hold"),
+          server.port(), db);
+      try {
+        Thread.sleep(Long.parseLong(opt.get("hold")) * 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (Boolean.parseBoolean(opt.getOrDefault("explain", "false"))) {
-      explain(server, db, SampleReader.FLEET_LATEST.replace("$1", "(SELECT id FROM metrics WHERE name = '"
-          + METRICS[0] + "')"));
+      explain(server, db, FleetLatest.probeOf(PartitionMaintainer.day(newest))
+          .replace("$1::int4[]", "(SELECT array_agg(id ORDER BY id) FROM gpus)")
+          .replace("$2::int4[]", "(SELECT array_fill(0, ARRAY[count(*)::int]) FROM gpus)")
+          .replace("$3", "(SELECT id FROM metrics WHERE name = '" + METRICS[0] + "')"));
     }
     Map<String, IntFunction<Future<Integer>>> queries = new LinkedHashMap<>();
     queries.put("7d step=5m", i -> store.buckets(new BucketQuery(fleetGpus[random.nextInt(gpus)].uuid(), newest
