@@ -108,20 +108,28 @@ final class Compactor {
       values[n++] = v;
     }
 
-    /** Ascending by time; a second point at one time (two rows cannot share a key, so never) would be kept last. */
-    void sort() {
+    /**
+     * Ascending by time (rows come in the order the scan met them; two writers' batches may have
+     * interleaved). Sorts (offset in the hour, index) pairs packed in one long: primitive, no boxing.
+     */
+    void sort(long start) {
       if (sorted) {
         return;
       }
-      TreeMap<Long, Double> byTime = new TreeMap<>();
+      long[] keyed = new long[n];
       for (int i = 0; i < n; i++) {
-        byTime.put(ts[i], values[i]);
+        keyed[i] = (ts[i] - start) << 31 | i; // offset < 2^32 within an hour, index < 2^31
       }
-      n = 0;
-      byTime.forEach((t, v) -> {
-        ts[n] = t;
-        values[n++] = v;
-      });
+      Arrays.sort(keyed);
+      long[] t = new long[n];
+      double[] v = new double[n];
+      for (int i = 0; i < n; i++) {
+        int from = (int) (keyed[i] & 0x7fff_ffffL);
+        t[i] = ts[from];
+        v[i] = values[from];
+      }
+      ts = t;
+      values = v;
       sorted = true;
     }
   }
@@ -238,7 +246,7 @@ final class Compactor {
         keep.add(e.getKey());
         continue;
       }
-      p.sort();
+      p.sort(e.getKey().start());
       Key k = e.getKey();
       fresh.add(new ChunkRow.Keyed(k.gpuId(), k.metricId(), k.labelsId(), p.placementId,
           ChunkRow.of(k.start(), p.ts, p.values, p.n)));

@@ -298,4 +298,26 @@ class PostgresCompactionIT {
     assertEquals(12, await(store.samples(new SampleQuery("GPU-slice-" + (gpus - 1), Long.MIN_VALUE, Long.MAX_VALUE,
         "util", 100, null))).samples().size());
   }
+
+  /** Rows stored out of time order (a later batch with earlier samples) make a chunk in time order. */
+  @Test
+  void rowsStoredOutOfTimeOrderAreCompactedInTimeOrder() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    List<Sample> late = new ArrayList<>();
+    List<Sample> early = new ArrayList<>();
+    for (int i = 0; i < 360; i++) {
+      (i < 180 ? early : late).add(new Sample(GPU, "util", T0 + i * 10_000_000L, i, null, null, null));
+    }
+    await(store.write(late));
+    await(store.write(early));
+    assertEquals(360, await(store.compact()).samples());
+    assertEquals(1, db.count("SELECT count(*) FROM sample_chunks"));
+    List<Sample> read = all(store, "util");
+    assertEquals(360, read.size());
+    for (int i = 0; i < 360; i++) {
+      assertEquals(T0 + i * 10_000_000L, read.get(i).timestampMicros());
+      assertEquals(i, read.get(i).value());
+    }
+    assertEquals(T0 + 359 * 10_000_000L, await(store.latest(GPU.uuid())).get(0).timestampMicros());
+  }
 }

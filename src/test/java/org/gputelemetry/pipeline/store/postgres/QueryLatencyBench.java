@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,7 +50,8 @@ import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
  * <ul>
  *   <li>{@code 7d step=5m}: buckets (avg) of one random GPU's one random metric over the whole week;</li>
  *   <li>{@code latest}: {@code latestOf} one metric across the fleet (10,000 samples);</li>
- *   <li>{@code raw 1m}: the newest minute of one random GPU's one random metric (60 samples).</li>
+ *   <li>{@code raw 1m}: the newest minute of one random GPU's one random metric (60 samples);</li>
+ *   <li>for the same-run comparison, {@code latest}'s single statement before {@link FleetLatest}.</li>
  * </ul>
  * Prints p50/p99/max per run, then the medians of the runs. PostgreSQL is an embedded 16
  * ({@code shared_buffers=1GB}); the state is VACUUM ANALYZEd before measuring.
@@ -130,6 +132,16 @@ public final class QueryLatencyBench {
             - days * 24L * HOUR, newest, METRICS[random.nextInt(METRICS.length)], 300 * SECOND, Aggregation.AVG))
         .map(List::size));
     queries.put("latest", i -> store.latestOf(METRICS[0], null).map(List::size));
+    short utilId = metricIds(server, db).entrySet().stream().filter(e -> e.getKey() == 0).findFirst().orElseThrow()
+        .getValue();
+    queries.put("latest, one statement (before)", i -> pool.preparedQuery(LATEST_BEFORE).execute(Tuple.of(utilId))
+        .map(rs -> {
+          int n = 0;
+          for (var r : rs) {
+            n += r.getValue(0) != null && r.getString(5) != null ? 1 : 0; // every row's time and GPU read
+          }
+          return n;
+        }));
     queries.put("raw 1m", i -> store.samples(new SampleQuery(fleetGpus[random.nextInt(gpus)].uuid(),
             newest - 59 * SECOND, newest, METRICS[random.nextInt(METRICS.length)], SampleQuery.DEFAULT_LIMIT, null))
         .map(p -> p.samples().size()));
@@ -138,13 +150,13 @@ public final class QueryLatencyBench {
       for (var q : queries.entrySet()) {
         double[] r = measure(q.getValue(), requests);
         results.computeIfAbsent(q.getKey(), k -> new ArrayList<>()).add(r);
-        System.out.printf(Locale.ROOT, "run %d %-11s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d results/answer)%n",
+        System.out.printf(Locale.ROOT, "run %d %-31s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d results/answer)%n",
             run, q.getKey(), r[0], r[1], r[2], (long) r[3]);
       }
     }
     System.out.println("medians of " + runs + " runs:");
     for (var e : results.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-11s p50 %7.2f ms  p99 %7.2f ms%n", e.getKey(), median(e.getValue(), 0),
+      System.out.printf(Locale.ROOT, "%-31s p50 %7.2f ms  p99 %7.2f ms%n", e.getKey(), median(e.getValue(), 0),
           median(e.getValue(), 1));
     }
     await(pool.close());
@@ -152,6 +164,20 @@ public final class QueryLatencyBench {
     server.dropDatabase(db);
     System.exit(0);
   }
+
+  /**
+   * For the same-run comparison: latestOf's single statement before {@link FleetLatest} (one
+   * backward probe of each table through its parent per series, that is one index scan per
+   * partition), its rows only read, not turned into samples.
+   */
+  static final String LATEST_BEFORE = "SELECT " + SampleReader.NEWER.formatted("ts") + ", $1::smallint, "
+      + SampleReader.NEWER.formatted("v") + ", " + SampleReader.NEWER.formatted("p") + ", x.labels_id, x.uuid,"
+      + " x.gpu_index, x.device, x.model_name, x.hostname, x.pci_bus_id, x.driver_version, x.parent_uuid,"
+      + " x.mig_profile FROM (SELECT g.uuid, g.gpu_index, g.device, g.model_name, g.hostname, g.pci_bus_id,"
+      + " g.driver_version, g.parent_uuid, g.mig_profile, ml.labels_id, ls.canonical, " + SampleReader.BOTH_COLUMNS
+      + " FROM gpus g JOIN metric_label_sets ml ON ml.metric_id = $1 JOIN label_sets ls ON ls.id = ml.labels_id"
+      + SampleReader.BOTH.formatted("g.id") + ") x"
+      + " WHERE x.lts IS NOT NULL OR x.kts IS NOT NULL ORDER BY x.hostname, x.gpu_index, x.uuid, x.canonical";
 
   /** Prints the plan of {@code sql} with its run's timings (the {@code --explain true} option). */
   private static void explain(EmbeddedPostgresServer server, String db, String sql) {
