@@ -117,6 +117,18 @@ final class SampleReader {
     return find(uuid).map(found -> found.map(Listed::record));
   }
 
+  /**
+   * The catalogue row alone, for the sample and bucket queries: a GPU without stored samples
+   * answers nothing there anyway, so its newest sample (the GPU list's probe of every partition of
+   * both tables) is not needed.
+   */
+  private Future<Optional<GpuState>> catalogued(String uuid) {
+    return pool.preparedQuery(ONE_CATALOGUED).execute(Tuple.of(uuid))
+        .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(Dictionaries.gpuState(rs.iterator().next())));
+  }
+
+  static final String ONE_CATALOGUED = "SELECT " + Dictionaries.GPU_COLUMNS + " FROM gpus WHERE uuid = $1";
+
   private Future<Optional<Listed>> find(String uuid) {
     return pool.preparedQuery(ONE_GPU).execute(Tuple.of(uuid))
         .map(rs -> rs.size() == 0 ? Optional.empty() : Optional.of(new Listed(rs.iterator().next())));
@@ -162,9 +174,9 @@ final class SampleReader {
       if (q.metric() != null && metricId == null) {
         return Future.succeededFuture(new SamplePage(List.of(), null)); // no sample ever had that metric
       }
-      return find(q.uuid()).compose(gpu -> gpu.isEmpty()
+      return catalogued(q.uuid()).compose(gpu -> gpu.isEmpty()
           ? Future.succeededFuture(new SamplePage(List.of(), null))
-          : page(gpu.get().state(), q, metricId));
+          : page(gpu.get(), q, metricId));
     });
   }
 
@@ -347,11 +359,11 @@ final class SampleReader {
       if (q.metric() != null && metricId == null) {
         return Future.succeededFuture(List.<Bucket>of());
       }
-      return find(q.uuid()).compose(gpu -> {
+      return catalogued(q.uuid()).compose(gpu -> {
         if (gpu.isEmpty()) {
           return Future.succeededFuture(List.<Bucket>of());
         }
-        int gpuId = gpu.get().state().id();
+        int gpuId = gpu.get().id();
         Statement st = bucketStatement(gpuId, q, metricId);
         Statement chunks = chunkBucketStatement(gpuId, q, metricId);
         return pool.preparedQuery(st.sql()).execute(st.params())
