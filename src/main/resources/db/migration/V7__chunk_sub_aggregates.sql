@@ -3,6 +3,8 @@
 -- of the chunk's hour lies wholly inside one such bucket (bucket starts are multiples of the step
 -- since the epoch, hence of 5 minutes). Encoded by ChunkRow: per non-empty slot its index, sample
 -- count, sum, min, max, last value and that value's time (45 bytes; 12 slots, 540 bytes a chunk).
+-- A chunk of fewer than 1,200 samples (sparser than one every 3 s) keeps none (NULL): it decodes
+-- quickly, and the slots would weigh more than its points.
 --
 -- Nullable and without a default: adding it rewrites no row. Chunks written before V7 read as
 -- NULL and are decoded as before until the compactor next rewrites them (a late sample) or

@@ -12,7 +12,8 @@ import org.gputelemetry.pipeline.store.chunk.ChunkCodec;
 /**
  * One {@code sample_chunks} row's content: a series' points of one aligned range encoded by
  * {@link ChunkCodec}, with the aggregates bucket queries use instead of decoding: the whole
- * range's, and per {@link #SLOT_MICROS} slot ({@code sub_aggs}, V7). Built by the compactor (and
+ * range's, and per {@link #SLOT_MICROS} slot ({@code sub_aggs}, V7; {@code null} for a chunk of
+ * fewer than {@link #MIN_FOR_SLOTS} samples). Built by the compactor (and
  * the query benchmark, which writes a week of chunks the same way). Immutable.
  */
 record ChunkRow(long start, long lastTs, int count, double min, double max, double sum, double first, double last,
@@ -21,6 +22,11 @@ record ChunkRow(long start, long lastTs, int count, double min, double max, doub
   /** The sub-aggregate slot: 5 minutes, a divisor of the range and of every step a dashboard uses. */
   static final long SLOT_MICROS = 300_000_000L;
   static final int SLOTS = (int) (Compactor.RANGE_MICROS / SLOT_MICROS);
+  /**
+   * Fewest samples a chunk keeps slots for: one every 3 s. Sparser chunks decode quickly and the
+   * slots (up to 540 bytes) would weigh more than their points (at 10 s, 1.5 bytes a sample).
+   */
+  static final int MIN_FOR_SLOTS = 1200;
 
   /** Bulk insert of chunk rows: one statement, each column an array ({@link #arrays}). */
   static final String INSERT = "INSERT INTO sample_chunks (chunk_start, chunk_end, last_ts, min, max, sum, first,"
@@ -58,7 +64,7 @@ record ChunkRow(long start, long lastTs, int count, double min, double max, doub
       sum += slotSum;
     }
     return new ChunkRow(start, ts[n - 1], n, min, max, sum, values[0], values[n - 1], ChunkCodec.encode(ts, values, n),
-        Arrays.copyOf(subs.array(), subs.position()));
+        n < MIN_FOR_SLOTS ? null : Arrays.copyOf(subs.array(), subs.position()));
   }
 
   /**
@@ -118,7 +124,7 @@ record ChunkRow(long start, long lastTs, int count, double min, double max, doub
       placement[i] = k.placementId();
       metric[i] = k.metricId();
       data[i] = Buffer.buffer(r.data());
-      subs[i] = Buffer.buffer(r.subAggs());
+      subs[i] = r.subAggs() == null ? null : Buffer.buffer(r.subAggs());
     }
     return Tuple.of(start, end, lastTs, min, max, sum, first, last, gpu, labels, count, placement, metric)
         .addValue(data).addValue(subs);

@@ -314,7 +314,7 @@ final class Compactor {
         ChunkRow c = ChunkRow.of(k.start(), ts, values, ts.length);
         updates.add(Tuple.of(k.gpuId(), k.metricId(), k.labelsId(), SampleRows.timestamp(k.start()),
             SampleRows.timestamp(c.lastTs()), c.min(), c.max(), c.sum(), c.first(), c.last(), c.count(),
-            Buffer.buffer(c.data())).addValue(Buffer.buffer(c.subAggs())));
+            Buffer.buffer(c.data())).addValue(c.subAggs() == null ? null : Buffer.buffer(c.subAggs())));
       }
       return updates.isEmpty() ? Future.succeededFuture(0)
           : conn.preparedQuery(MERGE).executeBatch(updates).map(updates.size());
