@@ -53,7 +53,9 @@ import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
  *   <li>{@code raw 1m}: the newest minute of one random GPU's one random metric (60 samples);</li>
  *   <li>for the same-run comparison, {@code latest}'s single statement before {@link FleetLatest}.</li>
  * </ul>
- * Prints p50/p99/max per run, then the medians of the runs. PostgreSQL is an embedded 16
+ * Prints p50/p99/max and the CPU milliseconds per request of this JVM and of the server per run,
+ * then the medians of the runs. {@code --explain true} prints the plan of one day's {@code latestOf}
+ * lookup; {@code --hold N} keeps the state up N seconds for psql before measuring (it prints how). PostgreSQL is an embedded 16
  * ({@code shared_buffers=1GB}); the state is VACUUM ANALYZEd before measuring.
  */
 public final class QueryLatencyBench {
@@ -148,16 +150,17 @@ public final class QueryLatencyBench {
     Map<String, List<double[]>> results = new LinkedHashMap<>();
     for (int run = 1; run <= runs; run++) {
       for (var q : queries.entrySet()) {
-        double[] r = measure(q.getValue(), requests);
+        double[] r = measure(q.getValue(), requests, server.port());
         results.computeIfAbsent(q.getKey(), k -> new ArrayList<>()).add(r);
-        System.out.printf(Locale.ROOT, "run %d %-31s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d results/answer)%n",
-            run, q.getKey(), r[0], r[1], r[2], (long) r[3]);
+        System.out.printf(Locale.ROOT, "run %d %-31s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d results/answer;"
+            + " CPU ms/request: JVM %.2f, PostgreSQL %.2f)%n", run, q.getKey(), r[0], r[1], r[2], (long) r[3], r[4], r[5]);
       }
     }
     System.out.println("medians of " + runs + " runs:");
     for (var e : results.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-31s p50 %7.2f ms  p99 %7.2f ms%n", e.getKey(), median(e.getValue(), 0),
-          median(e.getValue(), 1));
+      System.out.printf(Locale.ROOT, "%-31s p50 %7.2f ms  p99 %7.2f ms  CPU ms/request: JVM %.2f, PostgreSQL %.2f%n",
+          e.getKey(), median(e.getValue(), 0), median(e.getValue(), 1), median(e.getValue(), 4),
+          median(e.getValue(), 5));
     }
     await(pool.close());
     await(store.close());
@@ -191,20 +194,68 @@ public final class QueryLatencyBench {
     }
   }
 
-  /** 20 untimed requests, then {@code n} timed ones in sequence: p50, p99, max (ms), results of the last. */
-  private static double[] measure(IntFunction<Future<Integer>> query, int n) {
+  /**
+   * 20 untimed requests, then {@code n} timed ones in sequence: p50, p99, max (ms), results of the
+   * last, and CPU ms per request of this JVM and of the server's processes (the wall-clock figures
+   * of a machine shared with other jobs include waiting for a core; the CPU ones do not).
+   */
+  private static double[] measure(IntFunction<Future<Integer>> query, int n, int port) {
     for (int i = 0; i < 20; i++) {
       await(query.apply(i));
     }
     double[] ms = new double[n];
     int size = 0;
+    long jvm0 = jvmCpuNanos();
+    long pg0 = serverCpuTicks(port);
     for (int i = 0; i < n; i++) {
       long t = System.nanoTime();
       size = await(query.apply(i));
       ms[i] = (System.nanoTime() - t) / 1e6;
     }
+    double jvm = (jvmCpuNanos() - jvm0) / 1e6 / n;
+    double pg = (serverCpuTicks(port) - pg0) * 10.0 / n;
     Arrays.sort(ms);
-    return new double[] {ms[(int) Math.floor(0.50 * (n - 1))], ms[(int) Math.ceil(0.99 * (n - 1))], ms[n - 1], size};
+    return new double[] {ms[(int) Math.floor(0.50 * (n - 1))], ms[(int) Math.ceil(0.99 * (n - 1))], ms[n - 1], size,
+        jvm, pg};
+  }
+
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /** CPU clock ticks (1/100 s) of the postmaster listening on {@code port} and its children; Linux, else 0. */
+  private static long serverCpuTicks(int port) {
+    java.io.File[] procs = new java.io.File("/proc").listFiles((d, name) -> name.chars().allMatch(Character::isDigit));
+    if (procs == null) {
+      return 0;
+    }
+    long postmaster = -1;
+    Map<Long, String[]> stats = new LinkedHashMap<>();
+    for (java.io.File p : procs) {
+      try {
+        String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+        if (!stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals("postgres")) {
+          continue;
+        }
+        long pid = Long.parseLong(p.getName());
+        stats.put(pid, stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+        String cmd = java.nio.file.Files.readString(p.toPath().resolve("cmdline")).replace('\0', ' ');
+        if (cmd.contains(" -p " + port + " ")) {
+          postmaster = pid;
+        }
+      } catch (Exception e) {
+        // the process ended meanwhile
+      }
+    }
+    long ticks = 0;
+    for (var e : stats.entrySet()) {
+      String[] f = e.getValue(); // state(0) ppid(1) ... utime(11) stime(12)
+      if (e.getKey() == postmaster || Long.parseLong(f[1]) == postmaster) {
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      }
+    }
+    return ticks;
   }
 
   private static double median(List<double[]> runs, int index) {
