@@ -72,6 +72,9 @@ public final class ConfigKeys {
           "`dcgm-exporter`: a GPU a target has not shown for this long is dropped from its status"),
       key("streamer.source.uuidLabel", Type.STRING, "UUID", "STREAMER_SOURCE_UUID_LABEL",
           "`dcgm-exporter`: the exporter's label holding the GPU UUID"),
+      key("streamer.source.maxSeriesPerTarget", Type.NUMBER, "50000", "STREAMER_SOURCE_MAX_SERIES_PER_TARGET",
+          "`dcgm-exporter`: distinct series (GPU, metric, labels) a target may have within `forgetAfter`; samples of "
+              + "further series are dropped and counted as `series-limit` rejects"),
       key("collector.workers", Type.NUMBER, "2", "COLLECTOR_WORKERS",
           "writer threads writing to the store concurrently"),
       key("collector.batchSize", Type.NUMBER, "5000", "COLLECTOR_BATCH_SIZE",
