@@ -163,6 +163,34 @@ public final class PipelineMetrics {
         .strongReference(true).register(registry);
   }
 
+  /**
+   * Timer of checkpoint writes or restores of the embedded store ({@code operation} {@code write}
+   * or {@code restore}), successful ones only.
+   */
+  public Timer checkpointDuration(String operation) {
+    return Timer.builder(MetricNames.CHECKPOINT_DURATION).description("Duration of a successful checkpoint write or restore")
+        .tag("operation", operation).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+  }
+
+  /** Counter of checkpoint writes that failed, or checkpoints found corrupt at restore ({@code operation}). */
+  public Counter checkpointFailures(String operation) {
+    return Counter.builder(MetricNames.CHECKPOINT_FAILURES)
+        .description("Checkpoint writes that failed, and checkpoints found corrupt or unreadable at restore")
+        .tag("operation", operation).register(registry);
+  }
+
+  /** Gauges of the newest checkpoint: when it was written (epoch seconds, 0 = never), its size and samples. */
+  public void checkpointState(Supplier<Number> lastSuccessSeconds, Supplier<Number> bytes, Supplier<Number> samples) {
+    Gauge.builder(MetricNames.CHECKPOINT_LAST_SUCCESS, hold(lastSuccessSeconds)).baseUnit("seconds")
+        .description("When this process last wrote a checkpoint, epoch seconds; 0 = not yet")
+        .strongReference(true).register(registry);
+    Gauge.builder(MetricNames.CHECKPOINT_BYTES, hold(bytes)).description("Size of the checkpoint file last written or restored")
+        .strongReference(true).register(registry);
+    Gauge.builder(MetricNames.CHECKPOINT_SAMPLES, hold(samples)).description("Samples in the checkpoint last written or restored")
+        .strongReference(true).register(registry);
+  }
+
   /** Gauge of the GPUs whose newest sample is older than {@code gateway.staleAfter}, as the gateway last counted. */
   public void gpusStale(Supplier<Number> count) {
     Gauge.builder(MetricNames.GPUS_STALE, hold(count))

@@ -50,6 +50,9 @@ class MetricNamesReadmeTest {
     metrics.redisDeadLettered("undecodable");
     metrics.scrapeTargetUp("http://127.0.0.1:9400/metrics", () -> 1);
     metrics.scrapeRejected("no_gpu_uuid");
+    metrics.checkpointDuration("write");
+    metrics.checkpointFailures("write");
+    metrics.checkpointState(() -> 0, () -> 0, () -> 0);
     String text = registry.scrape();
     Map<String, Family> families = new TreeMap<>();
     Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
