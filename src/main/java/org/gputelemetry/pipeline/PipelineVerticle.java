@@ -101,12 +101,16 @@ public final class PipelineVerticle extends VerticleBase {
       // a streamer-only process (an edge pod) keeps no store: nothing to open, nothing to report
       boolean needsStore = settings.runs(Role.COLLECTOR) || settings.runs(Role.GATEWAY);
       store = !needsStore ? null : givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
-      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roleNames(), metrics);
+      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.clusterId(),
+          settings.roleNames(), metrics);
     } catch (RuntimeException e) {
       LOG.error("Cannot start: {}", e.getMessage());
       return Future.failedFuture(e);
     }
-    metrics.connectionStatus(transport.type(), transport::connected);
+    // one series per role: an alert names the component that lost its queue, as the seeds' dashboards do
+    for (String role : settings.roleNames()) {
+      metrics.connectionStatus(settings.clusterId(), role, transport.type(), transport::connected);
+    }
     if (store != null) {
       readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type().configName())));
       // the store may be down at start (PostgreSQL): the process stays up and reports not ready

@@ -155,12 +155,27 @@ public final class PipelineMetrics {
         .tag("queue", queue).strongReference(true).register(registry);
   }
 
-  /** 1 while {@code transport} reaches its peers or broker, 0 otherwise. */
-  public void connectionStatus(String transport, Supplier<Boolean> connected) {
+  /**
+   * 1 while {@code transport} reaches its peers or broker, 0 otherwise, as the role
+   * {@code component} of a process in cluster {@code cluster} uses it (one series per role the
+   * process runs: they share the connection).
+   */
+  public void connectionStatus(String cluster, String component, String transport, Supplier<Boolean> connected) {
     Supplier<Number> status = () -> connected.get() ? 1 : 0;
     Gauge.builder(MetricNames.QUEUE_CONNECTION_STATUS, hold(status))
-        .description("Whether the transport is connected (1) or not (0)").tag("transport", transport)
-        .strongReference(true).register(registry);
+        .description("Whether the transport is connected (1) or not (0)").tag("cluster", cluster).tag("component", component)
+        .tag("transport", transport).strongReference(true).register(registry);
+  }
+
+  /**
+   * Gauge of the recent send-to-receive latency of batches from {@code sourceCluster} received in
+   * {@code targetCluster}, in seconds (what {@code seconds} reads).
+   */
+  public void crossClusterLatency(String sourceCluster, String targetCluster, Supplier<Number> seconds) {
+    Gauge.builder(MetricNames.CROSS_CLUSTER_LATENCY, hold(seconds)).baseUnit("seconds")
+        .description("Largest send-to-receive latency of the batches received from source_cluster over the last minute"
+            + " (sender's clock to receiver's clock); 0 when none arrived")
+        .tag("source_cluster", sourceCluster).tag("target_cluster", targetCluster).strongReference(true).register(registry);
   }
 
   /**

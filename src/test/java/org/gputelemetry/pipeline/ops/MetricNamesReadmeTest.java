@@ -42,7 +42,8 @@ class MetricNamesReadmeTest {
     // the meters registered by the roles as they start
     metrics.rowsRejected("bad_value", () -> 0);
     metrics.queueDepth("collector", () -> 0);
-    metrics.connectionStatus("local", () -> true);
+    metrics.connectionStatus("local", "collector", "local", () -> true);
+    metrics.crossClusterLatency("edge", "central", () -> 0.01);
     metrics.websocketClients(() -> 0);
     metrics.gpusStale(() -> 0);
     metrics.spool(() -> 0, () -> 0);

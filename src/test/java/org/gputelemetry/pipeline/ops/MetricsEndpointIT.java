@@ -98,7 +98,7 @@ class MetricsEndpointIT {
         "vertx_http_server_active_connections", "vertx_eventbus_handlers", "jvm_memory_used_bytes")) {
       assertTrue(PrometheusText.has(text, name), "missing " + name);
     }
-    assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "transport=\"local\""));
+    assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "component=\"collector\",transport=\"local\""));
     assertTrue(PrometheusText.has(text, "telemetry_rows_rejected_total{reason=\"bad_value\"}")
         || text.contains("reason=\"bad_value\""), "rejects are labelled by reason");
     assertTrue(text.contains("queue=\"collector\"") && text.contains("queue=\"streamer\""), "queue depth per ring");
