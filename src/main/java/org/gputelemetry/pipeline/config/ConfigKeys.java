@@ -241,7 +241,10 @@ public final class ConfigKeys {
   public record Alias(String variable, List<String> paths) {
   }
 
-  /** The aliases; {@code LOG_LEVEL} is no key: logback.xml reads it for the root level. */
+  /**
+   * The aliases. {@code LOG_LEVEL} is no key: logback.xml reads it for the root level and
+   * {@link EnvOverrides} checks its value. {@code CLUSTER_ID} is {@code cluster.id}'s own variable.
+   */
   public static final List<Alias> ALIASES = List.of(
       new Alias("CSV_FILE", List.of("streamer.csvPath")),
       new Alias("BATCH_SIZE", List.of("streamer.batchSize", "collector.batchSize")),
