@@ -121,7 +121,12 @@ public final class CheckpointFile {
       throw e;
     }
     long bytes = Files.size(tmp);
-    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try {
+      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp); // the previous checkpoint stays; no half-finished file lingers beside it
+      throw e;
+    }
     forceDirectory(dir);
     return new Stats(gpus, samples, bytes);
   }
