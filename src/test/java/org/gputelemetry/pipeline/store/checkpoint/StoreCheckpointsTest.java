@@ -5,24 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.gputelemetry.pipeline.PipelineVerticle;
 import org.gputelemetry.pipeline.config.CheckpointSettings;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.ops.MetricNames;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
+import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
+import org.gputelemetry.pipeline.testutil.Pipelines;
 import org.gputelemetry.pipeline.testutil.Poll;
 import org.gputelemetry.pipeline.testutil.TestMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The schedule on a real Vert.x: restores at start, writes on its interval and at stop, never fails the process. */
 @ExtendWith(VertxExtension.class)
@@ -34,7 +45,7 @@ class StoreCheckpointsTest {
   Path dir;
 
   private static List<Sample> samples(int from, int n) {
-    return java.util.stream.IntStream.range(from, from + n)
+    return IntStream.range(from, from + n)
         .mapToObj(i -> new Sample(GPU, "DCGM_FI_DEV_GPU_UTIL", 1_752_871_354_000_000L + i * 1_000_000L, i, null, null, null))
         .toList();
   }
@@ -78,7 +89,7 @@ class StoreCheckpointsTest {
     assertTrue(value(metrics.registry(), MetricNames.CHECKPOINT_LAST_SUCCESS, null) > 1.7e9, "epoch seconds of the last write");
     assertEquals(100.0, value(metrics.registry(), MetricNames.CHECKPOINT_SAMPLES, null));
     await(store.write(samples(100, 50)));
-    io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+    Promise<Void> stopped = Promise.promise();
     vertx.runOnContext(x -> checkpoints.stop().onComplete(stopped));
     await(stopped.future());
     assertEquals(150, CheckpointFile.verify(file).samples(), "the final checkpoint holds the samples written after the last tick");
@@ -86,7 +97,36 @@ class StoreCheckpointsTest {
 
     MemoryTelemetryStore next = new MemoryTelemetryStore(1_000);
     await(new StoreCheckpoints(vertx, settings, next, TestMetrics.create()).restore());
-    assertEquals(150, await(next.samples(new org.gputelemetry.pipeline.store.SampleQuery(GPU.uuid(), Long.MIN_VALUE,
+    assertEquals(150, await(next.samples(new SampleQuery(GPU.uuid(), Long.MIN_VALUE,
         Long.MAX_VALUE, null, 1000, null))).samples().size());
+  }
+
+  @Test
+  void onPostgresTheKeysAreIgnoredWithOneWarning(Vertx vertx) throws Exception {
+    Path file = dir.resolve("checkpoint");
+    Logger logger = (Logger) LoggerFactory
+        .getLogger(PipelineVerticle.class);
+    ListAppender<ILoggingEvent> logs =
+        new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      // a collector whose descriptor says postgres, on a real (memory) store handed in: nothing to reach
+      PipelineVerticle pipeline = Pipelines.deploy(vertx,
+          new JsonObject().put("roles", List.of("collector")).put("ops", new JsonObject()
+              .put("enabled", false)).put("store", new JsonObject().put("type", "postgres")
+              .put("checkpoint", new JsonObject().put("enabled", true).put("path", file.toString())
+                  .put("interval", "1s"))), new MemoryTelemetryStore(1_000));
+      await(pipeline.store().write(samples(0, 10)));
+      Thread.sleep(1_500); // past one interval
+      assertTrue(pipeline.metrics().registry().find(MetricNames.CHECKPOINT_FAILURES).counters().isEmpty(), "no checkpoint meters");
+      await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    } finally {
+      logger.detachAppender(logs);
+    }
+    assertFalse(Files.exists(file), "no periodic checkpoint, and none at stop");
+    List<String> warnings = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("store.checkpoint")).toList();
+    assertEquals(List.of("store.checkpoint is ignored with store.type postgres: the samples are durable there"), warnings);
   }
 }
