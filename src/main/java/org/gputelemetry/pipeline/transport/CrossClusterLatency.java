@@ -48,8 +48,7 @@ public final class CrossClusterLatency {
     if (sourceCluster == null || sourceCluster.isEmpty() || sentMicros <= 0) {
       return;
     }
-    long nowMicros = System.currentTimeMillis() * 1_000L;
-    double seconds = Math.max(0, nowMicros - sentMicros) / 1e6;
+    double seconds = Math.max(0, nowMicros() - sentMicros) / 1e6;
     TimeWindowMax max = bySource.get(sourceCluster);
     if (max == null) {
       if (bySource.size() >= MAX_SOURCES || sourceCluster.length() > 63) {
@@ -58,6 +57,15 @@ public final class CrossClusterLatency {
       max = bySource.computeIfAbsent(sourceCluster, this::register);
     }
     max.record(seconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The wall clock in epoch microseconds, for both ends of the measure: {@code Instant.now()} has
+   * microsecond resolution on Linux, where milliseconds would round a loopback hop to 0 or 1 ms.
+   */
+  public static long nowMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
   /** Parses a stamp's text form; -1 when absent or not a number (never fails a batch). */

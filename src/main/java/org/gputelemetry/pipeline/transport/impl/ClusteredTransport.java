@@ -76,7 +76,7 @@ public final class ClusteredTransport extends LocalTransport implements Streamer
   @Override
   protected DeliveryOptions delivery(DeliveryOptions base) {
     return new DeliveryOptions(base).addHeader(Addresses.SOURCE_CLUSTER_HEADER, latency.cluster())
-        .addHeader(Addresses.SENT_MICROS_HEADER, Long.toString(System.currentTimeMillis() * 1_000L));
+        .addHeader(Addresses.SENT_MICROS_HEADER, Long.toString(CrossClusterLatency.nowMicros()));
   }
 
   /** Measures stamped batches; an unstamped one (an older sender) is taken all the same. */

@@ -16,6 +16,7 @@ import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BusyException;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 import org.gputelemetry.pipeline.transport.spool.DiskSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,7 +138,7 @@ final class RedisStreamProducer {
     return Request.cmd(Command.XADD).arg(redis.stream()).arg("MAXLEN").arg("~").arg(redis.maxLen()).arg("*")
         .arg(RedisStreamTransport.PAYLOAD_FIELD).arg(payload)
         .arg(RedisStreamTransport.CLUSTER_FIELD).arg(clusterId)
-        .arg(RedisStreamTransport.SENT_FIELD).arg(System.currentTimeMillis() * 1_000L);
+        .arg(RedisStreamTransport.SENT_FIELD).arg(CrossClusterLatency.nowMicros());
   }
 
   private void append(byte[] payload, Promise<Void> done) {

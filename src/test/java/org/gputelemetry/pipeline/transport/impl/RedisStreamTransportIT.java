@@ -289,7 +289,7 @@ class RedisStreamTransportIT {
     opened.add(edge);
     await(edge.start());
 
-    long before = System.currentTimeMillis() * 1_000L;
+    long before = CrossClusterLatency.nowMicros();
     await(edge.send(batch(1, 5)));
     // an entry as a sender older than the stamp writes it: the payload field alone
     cmd(r, Command.XADD, stream, "*", "b", Buffer.buffer(SampleBatchCodec.toBytes(batch(2, 5))));
@@ -301,7 +301,7 @@ class RedisStreamTransportIT {
     first.forEach(f -> fields.add(f.toString()));
     assertEquals("edge", fields.get(fields.indexOf("c") + 1));
     long sent = Long.parseLong(fields.get(fields.indexOf("t") + 1));
-    assertTrue(sent >= before && sent <= System.currentTimeMillis() * 1_000L, "send time in epoch microseconds: " + sent);
+    assertTrue(sent >= before && sent <= CrossClusterLatency.nowMicros(), "send time in epoch microseconds: " + sent);
 
     var latency = registry.find("cross.cluster.latency").gauges();
     assertEquals(1, latency.size(), "one series, for the stamped entry's cluster: " + latency);
