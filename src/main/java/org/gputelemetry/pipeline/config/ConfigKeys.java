@@ -22,6 +22,8 @@ public final class ConfigKeys {
           "roles this process runs: `streamer`, `collector`, `gateway`"),
       derived("instanceId", Type.STRING, "`$HOSTNAME-<random>`", "INSTANCE_ID",
           "this process's id in logs, metrics and batches"),
+      key("cluster.id", Type.STRING, "local", "CLUSTER_ID",
+          "the Kubernetes cluster (or site) this process runs in: stamped on batches sent over the `clustered` and `redis` transports, so the receiving collector reports `cross_cluster_latency_seconds{source_cluster,target_cluster}`, and the `cluster` label of `message_queue_connection_status`"),
       key("streamer.csvPath", Type.STRING, "none", "CSV_PATH",
           "DCGM exporter CSV to replay; none = the bundled sample (2,470 rows, 247 GPUs, 31 hosts). Checked before any port is bound"),
       key("streamer.loopMode", Type.BOOLEAN, "true", "STREAMER_LOOP_MODE",
@@ -87,6 +89,12 @@ public final class ConfigKeys {
           "`memory` (embedded, bounded, lost on exit) or `postgres` (production). The block may also be given as `collector.store`; it is the process's store: the collector writes it, the gateway reads it"),
       key("store.maxEntriesPerGPU", Type.NUMBER, "10000", "STORE_MAX_ENTRIES_PER_GPU",
           "memory store: samples kept per GPU, oldest dropped first"),
+      key("store.checkpoint.enabled", Type.BOOLEAN, "false", "STORE_CHECKPOINT_ENABLED",
+          "memory store: write a crash-safe snapshot every `interval` (and on a clean stop) and restore it at start, before the collector takes samples; a corrupt or truncated file is set aside as `<path>.corrupt` and the store starts empty. Ignored, with one warning, on `postgres`"),
+      key("store.checkpoint.path", Type.STRING, "data/checkpoint", "STORE_CHECKPOINT_PATH",
+          "memory store: the checkpoint file; its directory (created when missing) also holds the file being written (`<path>.tmp`)"),
+      key("store.checkpoint.interval", Type.DURATION, "1m", "STORE_CHECKPOINT_INTERVAL",
+          "memory store: how often a checkpoint is written (at least 1s); samples committed since the last one are lost on a crash"),
       key("store.host", Type.STRING, "127.0.0.1", "DB_HOST",
           "PostgreSQL host"),
       key("store.port", Type.NUMBER, "5432", "DB_PORT",
@@ -236,7 +244,10 @@ public final class ConfigKeys {
   public record Alias(String variable, List<String> paths) {
   }
 
-  /** The aliases; {@code LOG_LEVEL} is no key: logback.xml reads it for the root level. */
+  /**
+   * The aliases. {@code LOG_LEVEL} is no key: logback.xml reads it for the root level and
+   * {@link EnvOverrides} checks its value. {@code CLUSTER_ID} is {@code cluster.id}'s own variable.
+   */
   public static final List<Alias> ALIASES = List.of(
       new Alias("CSV_FILE", List.of("streamer.csvPath")),
       new Alias("BATCH_SIZE", List.of("streamer.batchSize", "collector.batchSize")),

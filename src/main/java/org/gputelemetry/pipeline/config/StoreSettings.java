@@ -15,11 +15,13 @@ import java.util.Set;
  * @param retention PostgreSQL: samples older than this are dropped, a whole partition at a time
  * @param compactionAfter PostgreSQL: raw samples older than this are compacted into chunks; zero compacts every closed range
  * @param compactionInterval PostgreSQL: how often a compaction pass runs; zero turns compaction off
+ * @param checkpoint memory store: periodic snapshots on disk, restored at start
  */
 public record StoreSettings(StoreType type, int maxEntriesPerGPU,
                             String host, int port, String database, String user, String password,
                             String sslMode, String sslRootCert, int poolSize, Duration retention,
-                            Duration compactionAfter, Duration compactionInterval) {
+                            Duration compactionAfter, Duration compactionInterval,
+                            CheckpointSettings checkpoint) {
 
   public static StoreSettings fromJson(JsonObject json) {
     DescriptorJson j = DescriptorJson.of(json, "store");
@@ -46,7 +48,8 @@ public record StoreSettings(StoreType type, int maxEntriesPerGPU,
         j.intValue("poolSize", 4, 1, 256),
         j.duration("retention", Duration.ofDays(7)),
         compaction.duration("after", Duration.ofHours(1)),
-        compaction.duration("interval", Duration.ofMinutes(5)));
+        compaction.duration("interval", Duration.ofMinutes(5)),
+        CheckpointSettings.fromJson(j.child("checkpoint")));
   }
 
   /** The settings without the password, for logs and the effective-config dump. */
@@ -56,7 +59,8 @@ public record StoreSettings(StoreType type, int maxEntriesPerGPU,
         .put("sslMode", sslMode).put("sslRootCert", sslRootCert).put("poolSize", poolSize)
         .put("retention", Durations.format(retention))
         .put("compaction", new JsonObject().put("after", Durations.format(compactionAfter))
-            .put("interval", Durations.format(compactionInterval)));
+            .put("interval", Durations.format(compactionInterval)))
+        .put("checkpoint", checkpoint.toJson());
   }
 
   @Override

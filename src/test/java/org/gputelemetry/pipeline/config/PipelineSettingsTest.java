@@ -169,6 +169,28 @@ class PipelineSettingsTest {
   }
 
   @Test
+  void clusterIdDefaultsToLocalAndIsSetByClusterIdVariable() {
+    assertEquals("local", PipelineSettings.fromDescriptor(new JsonObject(), Map.of()).clusterId());
+    assertEquals("edge-eu1", PipelineSettings.fromDescriptor(new JsonObject(), Map.of("CLUSTER_ID", "edge-eu1")).clusterId());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> PipelineSettings.fromJson(new JsonObject().put("cluster", new JsonObject().put("id", "edge,eu 1"))));
+    assertTrue(e.getMessage().contains("'cluster.id'") && e.getMessage().contains("edge,eu 1"), e.getMessage());
+  }
+
+  @Test
+  void checkpointKeysParseWithTheirVariablesAndRejectATooShortInterval() {
+    StoreSettings s = PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STORE_CHECKPOINT_ENABLED", "true",
+        "STORE_CHECKPOINT_PATH", "/var/lib/telemetry/collector/checkpoint", "STORE_CHECKPOINT_INTERVAL", "30s")).store();
+    assertEquals(new CheckpointSettings(true, "/var/lib/telemetry/collector/checkpoint", java.time.Duration.ofSeconds(30)),
+        s.checkpoint());
+    assertEquals(new CheckpointSettings(false, "data/checkpoint", java.time.Duration.ofMinutes(1)),
+        PipelineSettings.fromJson(new JsonObject()).store().checkpoint());
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(new JsonObject().put("store",
+        new JsonObject().put("checkpoint", new JsonObject().put("interval", "100ms")))));
+    assertTrue(e.getMessage().contains("'store.checkpoint.interval'"), e.getMessage());
+  }
+
+  @Test
   void badEnvironmentValueNamesVariableAndKey() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STREAMER_RATE", "fast")));
