@@ -32,6 +32,7 @@ import org.gputelemetry.pipeline.ops.PrometheusNames;
 import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
+import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
 import org.gputelemetry.pipeline.streamer.StreamerVerticle;
 import org.gputelemetry.pipeline.transport.Addresses;
 import org.gputelemetry.pipeline.transport.CommittedBatches;
@@ -108,6 +109,9 @@ public final class PipelineVerticle extends VerticleBase {
       readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type().configName())));
       // the store may be down at start (PostgreSQL): the process stays up and reports not ready
       storeStarted = store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
+      if (store instanceof MemoryTelemetryStore memory) {
+        metrics.memoryStore(memory::bytes, memory::samples, memory::evictedSamples);
+      }
     }
     readiness.register("transport", () -> transport.connected()
         ? Future.succeededFuture(new JsonObject().put("type", transport.type()))
