@@ -13,12 +13,13 @@
 #   scripts/bench.sh simulate [--runs 5 --seconds 3 --warmup 5]   the fleet simulator: samples/s of a 10,000-GPU fleet
 #   scripts/bench.sh pg-bytes [gpus 64] [hours 6]   bytes/sample on PostgreSQL after compaction vs promtool's TSDB, compaction CPU
 #   scripts/bench.sh upload [--gpus 200 --seconds 100 --runs 3]   POST /api/v1/csv/upload: MiB/s received, rows/s ingested
+#   scripts/bench.sh memory-bytes [--hours 24 --gpus 247 --hosts 31 --max-bytes 60% --runs 3 --queries 200]   the memory store in -Xmx1g: heap bytes/sample, load rate, query p50/p99
 # Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -42,6 +43,8 @@ case "$which" in
   pg-bytes) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.store.postgres.PostgresBytesBench "$@" ;;
   simulate) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.FleetSimulatorBench "$@" ;;
   upload) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CsvUploadBench "$@" ;;
+  # the target is a day of the bundled fleet in a 1 GiB heap, so this one runs in exactly that
+  memory-bytes) exec java -Xms1g -Xmx1g -XX:+UseParallelGC -cp "$cp" org.gputelemetry.pipeline.bench.MemoryBytesBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac
