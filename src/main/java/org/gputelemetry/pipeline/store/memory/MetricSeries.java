@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * One series (GPU, metric, label set): closed compressed chunks, then an open head of up to
- * {@link #CHUNK_POINTS} points in primitive arrays, closed into a chunk when full. Every point of
+ * {@link #CHUNK_POINTS} points in primitive arrays, closed into a chunk when full or when a point
+ * of the next 5-minute window arrives ({@link #ALIGN_MICROS}). Every point of
  * the head is newer than every closed chunk, so the newest point is the head's last or the last
  * chunk's, and {@link #newestTs} is O(1).
  *
@@ -15,8 +16,14 @@ import java.util.Arrays;
  */
 final class MetricSeries {
 
-  /** Points per closed chunk. */
+  /** Most points per closed chunk. */
   static final int CHUNK_POINTS = 512;
+  /**
+   * A head is also closed before its first point of a new 5-minute window (epoch-aligned, as
+   * buckets are), so a chunk never straddles one: buckets of 5 minutes or any multiple of them
+   * cover whole chunks and are answered from summaries.
+   */
+  static final long ALIGN_MICROS = 300_000_000L;
   private static final int INITIAL_HEAD = 16;
   /** This object, its chunk list's reference and the headers of its six arrays. */
   private static final int FIXED_BYTES = 64 + 6 * ClosedChunks.ARRAY_HEADER;
@@ -80,6 +87,10 @@ final class MetricSeries {
   }
 
   private int putInHead(long t, double v, int ctx) {
+    if (size > 0 && t > ts[size - 1] && Math.floorDiv(t, ALIGN_MICROS) != Math.floorDiv(ts[0], ALIGN_MICROS)) {
+      chunks.append(ts, values, contexts, size);
+      size = 0;
+    }
     int pos = size == 0 || t > ts[size - 1] ? size : Arrays.binarySearch(ts, 0, size, t);
     if (pos >= 0 && pos < size) {
       values[pos] = v;

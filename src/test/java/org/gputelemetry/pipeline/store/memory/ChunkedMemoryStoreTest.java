@@ -44,12 +44,17 @@ class ChunkedMemoryStoreTest {
 
   /** A series of {@code n} points a second apart, values a seeded random walk with three decimals. */
   private static List<Sample> walk(Gpu gpu, String metric, int from, int n, long seed) {
+    return walk(gpu, metric, from, n, seed, 1_000_000L);
+  }
+
+  /** As {@link #walk(Gpu, String, int, int, long)}, points {@code spacing} microseconds apart from {@code T0 + from * spacing}. */
+  private static List<Sample> walk(Gpu gpu, String metric, int from, int n, long seed, long spacing) {
     Random r = new Random(seed);
     List<Sample> out = new ArrayList<>();
     double v = 300;
     for (int i = from; i < from + n; i++) {
       v = Math.max(0, v + Math.round((r.nextDouble() - 0.5) * 20_000) / 1000.0);
-      out.add(sample(gpu, metric, sec(i), v));
+      out.add(sample(gpu, metric, T0 + i * spacing, v));
     }
     return out;
   }
@@ -71,13 +76,17 @@ class ChunkedMemoryStoreTest {
 
   @Test
   void pointsSurviveEveryChunkBoundaryInOrder() {
-    for (int n : new int[] {CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 100}) {
+    // at 10 Hz a head fills its 512 points within a 5-minute window; at 1 Hz the windows close it
+    long[][] cases = {{CHUNK - 1, 100_000}, {CHUNK, 100_000}, {CHUNK + 1, 100_000}, {3 * CHUNK + 100, 100_000},
+        {299, 1_000_000}, {300, 1_000_000}, {301, 1_000_000}, {3 * CHUNK + 100, 1_000_000}};
+    for (long[] c : cases) {
+      int n = (int) c[0];
       store = new MemoryTelemetryStore(64L << 20, 0);
-      List<Sample> written = walk(GPU, "power", 0, n, n);
+      List<Sample> written = walk(GPU, "power", 0, n, n, c[1]);
       await(store.write(written));
       assertEquals(n, store.samples());
       List<Sample> read = window(GPU.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, false);
-      assertEquals(written, read, n + " points");
+      assertEquals(written, read, n + " points, " + c[1] + " us apart");
       List<Sample> newestFirst = new ArrayList<>(written);
       java.util.Collections.reverse(newestFirst);
       assertEquals(newestFirst, window(GPU.uuid(), Long.MIN_VALUE, Long.MAX_VALUE, null, true), n + " points");
@@ -160,14 +169,21 @@ class ChunkedMemoryStoreTest {
 
   @Test
   void everyAggregateMatchesAnOracleWhateverTheStepAndWindow() {
-    List<Sample> written = new ArrayList<>(walk(GPU, "power", 0, 6 * CHUNK + 77, 9));
-    await(store.write(written));
+    for (long spacing : new long[] {1_000_000L, 100_000L}) {
+      store = new MemoryTelemetryStore(64L << 20, 0);
+      List<Sample> written = new ArrayList<>(walk(GPU, "power", 0, 6 * CHUNK + 77, 9, spacing));
+      await(store.write(written));
+      aggregatesMatchTheOracle(written, spacing);
+    }
+  }
+
+  private void aggregatesMatchTheOracle(List<Sample> written, long spacing) {
     Random r = new Random(10);
     long[] steps = {1_000_000L, 7_000_000L, 60_000_000L, 300_000_000L, CHUNK * 1_000_000L, 3_600_000_000L, 86_400_000_000L};
     for (long step : steps) {
       for (int w = 0; w < 6; w++) {
-        long start = w == 0 ? sec(0) : sec(r.nextInt(6 * CHUNK));
-        long end = w == 0 ? sec(7 * CHUNK) : start + r.nextInt(4 * CHUNK) * 1_000_000L;
+        long start = w == 0 ? T0 : T0 + r.nextInt(6 * CHUNK) * spacing;
+        long end = w == 0 ? T0 + 7 * CHUNK * spacing : start + r.nextInt(4 * CHUNK) * spacing;
         for (Aggregation agg : Aggregation.values()) {
           BucketQuery q = new BucketQuery(GPU.uuid(), start, end, "power", step, agg);
           List<Bucket> expected = oracle(written, q);
