@@ -242,10 +242,13 @@ final class ClosedChunks {
     return (bytes + 7) & ~7L;
   }
 
-  /** Room for one more chunk at the end: slide the live chunks to the front, or grow by half. */
+  /**
+   * Room for one more chunk at the end: the live chunks slid to the front of arrays half again as
+   * long as they need, so that after eviction has emptied the front the slots shrink with them.
+   */
   private void makeRoom() {
     int n = end - begin;
-    int cap = begin > data.length / 4 ? data.length : data.length + Math.max(2, data.length / 2);
+    int cap = n + Math.max(2, n / 2);
     data = Arrays.copyOfRange(data, begin, begin + cap);
     firstTs = Arrays.copyOfRange(firstTs, begin, begin + cap);
     lastTs = Arrays.copyOfRange(lastTs, begin, begin + cap);
