@@ -14,12 +14,13 @@
 #   scripts/bench.sh pg-bytes [gpus 64] [hours 6]   bytes/sample on PostgreSQL after compaction vs promtool's TSDB, compaction CPU
 #   scripts/bench.sh upload [--gpus 200 --seconds 100 --runs 3]   POST /api/v1/csv/upload: MiB/s received, rows/s ingested
 #   scripts/bench.sh memory-bytes [--hours 24 --gpus 247 --hosts 31 --max-bytes 60% --runs 3 --queries 200]   the memory store in -Xmx1g: heap bytes/sample, load rate, query p50/p99
+#   scripts/bench.sh chunk-codec [--gpus 32 --runs 5]   sample chunks: bytes/point, encode/decode points per CPU-s, Gorilla vs deflate
 # Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -45,6 +46,7 @@ case "$which" in
   upload) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CsvUploadBench "$@" ;;
   # the target is a day of the bundled fleet in a 1 GiB heap, so this one runs in exactly that
   memory-bytes) exec java -Xms1g -Xmx1g -XX:+UseParallelGC -cp "$cp" org.gputelemetry.pipeline.bench.MemoryBytesBench "$@" ;;
+  chunk-codec) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ChunkCodecBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac

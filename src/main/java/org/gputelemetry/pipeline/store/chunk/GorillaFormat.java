@@ -2,16 +2,18 @@ package org.gputelemetry.pipeline.store.chunk;
 
 /**
  * The chunk format written since the Gorilla codec: a format byte {@code 0xC2}, then one bit
- * stream: varint point count, the {@link TimestampColumn}, 1 bit value form (0 {@link XorValues},
- * 1 {@link ScaledValues}) and the values, zero bits to the byte boundary.
+ * stream: varint point count; the {@link TimestampColumn}'s header; 1 bit value form (0
+ * {@link XorValues}, 1 {@link ScaledValues}) and the scaled values' header; the timestamps' data;
+ * the values' data; zero bits to the byte boundary.
  *
  * <p>Hand-written: no maintained JVM library implements Gorilla-style chunks (Prometheus's and
  * VictoriaMetrics' codecs are Go; the Java ports found are unmaintained and have no scaled-decimal
  * form, which is what DCGM values need).
  *
- * <p>Decoding bounds what it allocates: the count is at most {@link ChunkCodec#MAX_POINTS} and,
- * since every timestamp after the first costs at least one bit, at most one more than the bits
- * left after it.
+ * <p>Decoding bounds what it allocates: the count is at most {@link ChunkCodec#MAX_POINTS}, and
+ * the headers come before the data so the decoder knows, before allocating, the fewest bits a
+ * point costs (at least one: the encoder never makes both columns free) and refuses a count the
+ * bytes left cannot hold.
  */
 final class GorillaFormat {
 
@@ -24,16 +26,23 @@ final class GorillaFormat {
     BitWriter w = new BitWriter(16 + n * 2);
     w.write(TAG, 8);
     w.writeVarint(n);
-    if (n > 0) {
-      TimestampColumn.write(w, ts, n);
-      ScaledValues.Plan scaled = ScaledValues.plan(values, n);
-      boolean useScaled = scaled != null && scaled.bits() < XorValues.cost(values, n);
-      w.writeBit(useScaled);
-      if (useScaled) {
-        ScaledValues.write(w, scaled);
-      } else {
-        XorValues.write(w, values, n);
-      }
+    if (n == 0) {
+      return w.toByteArray();
+    }
+    TimestampColumn.Header time = TimestampColumn.plan(ts, n);
+    // regular timestamps cost nothing, so the values must cost a bit (XOR always does)
+    ScaledValues.Plan scaled = ScaledValues.plan(values, n, time.minBits() > 0);
+    boolean useScaled = scaled != null && scaled.bits() < XorValues.cost(values, n);
+    TimestampColumn.writeHeader(w, time);
+    w.writeBit(useScaled);
+    if (useScaled) {
+      ScaledValues.writeHeader(w, scaled);
+    }
+    TimestampColumn.writeData(w, time);
+    if (useScaled) {
+      ScaledValues.writeData(w, scaled);
+    } else {
+      XorValues.write(w, values, n);
     }
     return w.toByteArray();
   }
@@ -41,14 +50,20 @@ final class GorillaFormat {
   static ChunkCodec.Points decode(byte[] data) {
     BitReader r = new BitReader(data, 1);
     long n = r.readVarint();
-    if (n < 0 || n > ChunkCodec.MAX_POINTS || n - 1 > r.remainingBits()) {
-      throw Corrupt.of(Long.toUnsignedString(n) + " points in " + data.length + " bytes");
+    if (n < 0 || n > ChunkCodec.MAX_POINTS) {
+      throw Corrupt.of(Long.toUnsignedString(n) + " points");
     }
     if (n == 0) {
       return finish(r, new long[0], new double[0]);
     }
-    long[] ts = TimestampColumn.read(r, (int) n);
-    double[] values = r.readBit() ? ScaledValues.read(r, (int) n) : XorValues.read(r, (int) n);
+    TimestampColumn.Header time = TimestampColumn.readHeader(r, (int) n);
+    ScaledValues.Plan scaled = r.readBit() ? ScaledValues.readHeader(r) : null;
+    int minBits = time.minBits() + (scaled == null ? 1 : scaled.minBits());
+    if (n > 1 && (minBits == 0 || n - 1 > r.remainingBits() / minBits)) {
+      throw Corrupt.of(n + " points in " + data.length + " bytes");
+    }
+    long[] ts = TimestampColumn.readData(r, time, (int) n);
+    double[] values = scaled == null ? XorValues.read(r, (int) n) : ScaledValues.readData(r, scaled, (int) n);
     return finish(r, ts, values);
   }
 

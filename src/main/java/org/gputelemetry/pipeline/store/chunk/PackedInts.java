@@ -5,12 +5,14 @@ package org.gputelemetry.pipeline.store.chunk;
  * that run: either every value in one fixed width, or each value in one of four width classes
  * with the prefix codes {@code 0}, {@code 10}, {@code 110}, {@code 111}. The widths are picked
  * from the histogram of the values' bit lengths to minimise the total, so a run that is mostly
- * zero with rare jumps costs about one bit a value, and a run of uniform noise costs its width
- * (Gorilla's fixed delta-of-delta buckets are one point of this space). The class form always
- * spends at least one bit a value, which the chunk's bound on its point count relies on.
+ * zero with rare jumps costs about one bit a value, a run of uniform noise costs its width
+ * (Gorilla's fixed delta-of-delta buckets are one point of this space) and a run of zeros costs
+ * nothing (fixed width 0). {@link #minBits} tells what a plan spends at least a value, which
+ * bounds the point count a chunk may claim.
  *
- * <p>Layout: 1 bit form (0 fixed, 1 classes), then 7 bits of width (fixed) or 4 x 7 bits (the
- * classes' widths, ascending), then the values.
+ * <p>Layout: the plan (1 bit form, 0 fixed or 1 classes; 7 bits of width, or 4 x 7 bits of the
+ * classes' widths, ascending), written apart from the values so a decoder can check every plan
+ * of a chunk before it allocates.
  */
 final class PackedInts {
 
@@ -64,12 +66,15 @@ final class PackedInts {
     return best;
   }
 
-  static void write(BitWriter w, Plan plan, long[] v, int from, int to) {
-    int[] widths = plan.widths();
+  static void writePlan(BitWriter w, Plan plan) {
     w.writeBit(!plan.fixed());
-    for (int width : widths) {
+    for (int width : plan.widths()) {
       w.write(width, WIDTH_BITS);
     }
+  }
+
+  static void writeValues(BitWriter w, Plan plan, long[] v, int from, int to) {
+    int[] widths = plan.widths();
     if (plan.fixed()) {
       for (int i = from; i < to; i++) {
         w.write(v[i], widths[0]);
@@ -87,8 +92,8 @@ final class PackedInts {
   private static final int[] PREFIX = {0b0, 0b10, 0b110, 0b111};
   private static final int[] PREFIX_BITS = {1, 2, 3, 3};
 
-  /** Reads a run written by {@link #write} into {@code out[from..to)}; a zero-cost fixed form is corrupt unless allowed. */
-  static void read(BitReader r, long[] out, int from, int to, boolean allowZeroCost) {
+  /** Reads the header {@link #write} put before a run; the plan's {@code bits} are not known and left 0. */
+  static Plan readPlan(BitReader r) {
     boolean fixed = !r.readBit();
     int[] widths = new int[fixed ? 1 : 4];
     for (int i = 0; i < widths.length; i++) {
@@ -97,13 +102,20 @@ final class PackedInts {
         throw Corrupt.of("width " + widths[i]);
       }
     }
-    if (fixed) {
-      int width = widths[0];
-      if (width == 0 && !allowZeroCost && to > from) {
-        throw Corrupt.of("zero-width run where one bit a value is required");
-      }
+    return new Plan(fixed, widths, 0);
+  }
+
+  /** The fewest bits a value can cost under {@code plan}: what bounds a run's length by the bytes left. */
+  static int minBits(Plan plan) {
+    return plan.fixed() ? plan.widths()[0] : 1;
+  }
+
+  /** Reads the values of a run whose header {@link #readPlan} read into {@code out[from..to)}. */
+  static void readValues(BitReader r, Plan plan, long[] out, int from, int to) {
+    int[] widths = plan.widths();
+    if (plan.fixed()) {
       for (int i = from; i < to; i++) {
-        out[i] = r.read(width);
+        out[i] = r.read(widths[0]);
       }
       return;
     }

@@ -8,8 +8,9 @@ package org.gputelemetry.pipeline.store.chunk;
  * cheapest under {@link PackedInts}. A value that no d reproduces (NaN, infinities, -0.0,
  * 0.1 + 0.2, |m| over 2^53) leaves the chunk to {@link XorValues}.
  *
- * <p>Layout: 3 bits d, 2 bits transform (0 offset, 1 delta, 2 delta of delta), zig-zag varint
- * base (the minimum, or the first integer), the packed run (n values for offsets, n - 1 otherwise).
+ * <p>Header: 3 bits d, 2 bits transform (0 offset, 1 delta, 2 delta of delta), zig-zag varint
+ * base (the minimum, or the first integer), the run's plan. Data: the packed run (n values for
+ * offsets, n - 1 otherwise).
  */
 final class ScaledValues {
 
@@ -21,15 +22,23 @@ final class ScaledValues {
   private static final int DELTA = 1;
   private static final int DOD = 2;
 
-  /** A chosen encoding: digits, transform, base, the run and its plan; {@code bits} is the total cost. */
+  /** A chosen encoding: digits, transform, base, the run (encoding side only) and its plan; {@code bits} is the total cost. */
   record Plan(int digits, int transform, long base, long[] run, PackedInts.Plan packed, long bits) {
+
+    /** The fewest bits a value costs. */
+    int minBits() {
+      return PackedInts.minBits(packed);
+    }
   }
 
   private ScaledValues() {
   }
 
-  /** The cheapest scaled encoding of {@code values[0..n)}, or null when some value is not a short decimal. */
-  static Plan plan(double[] values, int n) {
+  /**
+   * The cheapest scaled encoding of {@code values[0..n)}, or null when some value is not a short
+   * decimal; with {@code allowZeroCost} false, at least one bit a value.
+   */
+  static Plan plan(double[] values, int n, boolean allowZeroCost) {
     int d = 0;
     for (int i = 0; i < n; i++) {
       while (!exact(values[i], d)) {
@@ -57,54 +66,63 @@ final class ScaledValues {
         dod[i - 1] = PackedInts.zigzag(m[i] - m[i - 1] - (i > 1 ? m[i - 1] - m[i - 2] : 0));
       }
     }
-    Plan best = candidate(d, OFFSET, min, offset);
-    Plan byDelta = candidate(d, DELTA, m[0], delta);
+    Plan best = candidate(d, OFFSET, min, offset, allowZeroCost);
+    Plan byDelta = candidate(d, DELTA, m[0], delta, allowZeroCost);
     if (byDelta.bits() < best.bits()) {
       best = byDelta;
     }
-    Plan byDod = candidate(d, DOD, m[0], dod);
+    Plan byDod = candidate(d, DOD, m[0], dod, allowZeroCost);
     return byDod.bits() < best.bits() ? byDod : best;
   }
 
-  private static Plan candidate(int d, int transform, long base, long[] run) {
-    PackedInts.Plan packed = PackedInts.plan(run, 0, run.length, true);
+  private static Plan candidate(int d, int transform, long base, long[] run, boolean allowZeroCost) {
+    PackedInts.Plan packed = PackedInts.plan(run, 0, run.length, allowZeroCost);
     long baseBits = 8L * varintBytes(PackedInts.zigzag(base));
     return new Plan(d, transform, base, run, packed, 3 + 2 + baseBits + packed.bits());
   }
 
-  static void write(BitWriter w, Plan p) {
+  static void writeHeader(BitWriter w, Plan p) {
     w.write(p.digits(), 3);
     w.write(p.transform(), 2);
     w.writeVarint(PackedInts.zigzag(p.base()));
-    PackedInts.write(w, p.packed(), p.run(), 0, p.run().length);
+    PackedInts.writePlan(w, p.packed());
   }
 
-  static double[] read(BitReader r, int n) {
+  static void writeData(BitWriter w, Plan p) {
+    PackedInts.writeValues(w, p.packed(), p.run(), 0, p.run().length);
+  }
+
+  static Plan readHeader(BitReader r) {
     int d = (int) r.read(3);
     int transform = (int) r.read(2);
     if (d > MAX_DIGITS || transform > DOD) {
       throw Corrupt.of("scaled values with " + d + " digits, transform " + transform);
     }
     long base = PackedInts.unzigzag(r.readVarint());
+    return new Plan(d, transform, base, null, PackedInts.readPlan(r), 0);
+  }
+
+  static double[] readData(BitReader r, Plan p, int n) {
     long[] m = new long[n];
     double[] values = new double[n];
-    if (transform == OFFSET) {
-      PackedInts.read(r, m, 0, n, true);
+    double scale = POW10[p.digits()];
+    if (p.transform() == OFFSET) {
+      PackedInts.readValues(r, p.packed(), m, 0, n);
       for (int i = 0; i < n; i++) {
-        values[i] = (double) (m[i] + base) / POW10[d];
+        values[i] = (double) (m[i] + p.base()) / scale;
       }
       return values;
     }
-    PackedInts.read(r, m, 1, n, true);
-    m[0] = base;
+    PackedInts.readValues(r, p.packed(), m, 1, n);
+    m[0] = p.base();
     long delta = 0;
     for (int i = 1; i < n; i++) {
       long z = PackedInts.unzigzag(m[i]);
-      delta = transform == DELTA ? z : delta + z;
+      delta = p.transform() == DELTA ? z : delta + z;
       m[i] = m[i - 1] + delta;
     }
     for (int i = 0; i < n; i++) {
-      values[i] = (double) m[i] / POW10[d];
+      values[i] = (double) m[i] / scale;
     }
     return values;
   }

@@ -5,23 +5,40 @@ import java.util.Arrays;
 /**
  * A chunk's timestamps (epoch microseconds). The deltas are divided by their greatest common
  * divisor first (whole seconds, a 10 s scrape: the unit found rather than assumed), then written
- * as one of two residuals, whichever {@link PackedInts} makes smaller: delta minus the median
- * delta (best when jitter is independent from one scrape to the next) or delta of delta
- * (Gorilla's choice, best when the interval drifts). A regular series costs one bit a point.
- * Arithmetic wraps, so any order and any gap (Long.MIN_VALUE to Long.MAX_VALUE) round-trips.
+ * as one of three residuals, whichever {@link PackedInts} makes smaller: the offset from the grid
+ * {@code first + i * median delta}, less its minimum (best when a timer fires on a fixed grid
+ * with independent jitter), delta minus the median delta (when each interval is measured from
+ * the last), or delta of delta (Gorilla's choice, when the interval drifts). A regular series
+ * costs no bit a point. Arithmetic wraps, so any order and any gap (Long.MIN_VALUE to
+ * Long.MAX_VALUE) round-trips.
  *
- * <p>Layout: 64 bits first timestamp; when more than one point: varint divisor, zig-zag varint
- * median, 1 bit residual (0 delta minus median, 1 delta of delta), the packed residuals.
+ * <p>Header: 64 bits first timestamp; when more than one point: varint divisor, zig-zag varint
+ * base (the median delta; for delta of delta the first delta), 2 bits residual (0 delta minus
+ * median, 1 delta of delta, 2 grid offset, then its minimum as a zig-zag varint), the residuals'
+ * plan. Data: the n - 1 packed residuals.
  */
 final class TimestampColumn {
+
+  /** How a column is written; {@code residuals} only on the encoding side; plan and residuals null for one point. */
+  record Header(long first, long divisor, long base, int residual, long gridMin, PackedInts.Plan plan,
+                long[] residuals) {
+
+    /** The fewest bits a timestamp after the first costs. */
+    int minBits() {
+      return plan == null ? 0 : PackedInts.minBits(plan);
+    }
+  }
+
+  static final int FROM_MEDIAN = 0;
+  static final int DOD = 1;
+  static final int GRID = 2;
 
   private TimestampColumn() {
   }
 
-  static void write(BitWriter w, long[] ts, int n) {
-    w.write(ts[0], 64);
+  static Header plan(long[] ts, int n) {
     if (n == 1) {
-      return;
+      return new Header(ts[0], 1, 0, FROM_MEDIAN, 0, null, null);
     }
     long[] q = new long[n - 1];
     long divisor = 0;
@@ -40,34 +57,99 @@ final class TimestampColumn {
     long median = sorted[sorted.length / 2];
     long[] fromMedian = new long[q.length];
     long[] dod = new long[q.length];
+    long[] grid = new long[q.length];
+    long u = 0; // (ts[i] - ts[0]) / divisor
+    long gridMin = Long.MAX_VALUE;
     for (int i = 0; i < q.length; i++) {
       fromMedian[i] = PackedInts.zigzag(q[i] - median);
-      dod[i] = PackedInts.zigzag(q[i] - (i == 0 ? median : q[i - 1]));
+      dod[i] = PackedInts.zigzag(q[i] - (i == 0 ? q[0] : q[i - 1]));
+      u += q[i];
+      grid[i] = u - (i + 1) * median;
+      gridMin = Math.min(gridMin, grid[i]);
     }
-    PackedInts.Plan a = PackedInts.plan(fromMedian, 0, q.length, false);
-    PackedInts.Plan b = PackedInts.plan(dod, 0, q.length, false);
-    w.writeVarint(divisor);
-    w.writeVarint(PackedInts.zigzag(median));
-    boolean useDod = b.bits() < a.bits();
-    w.writeBit(useDod);
-    PackedInts.write(w, useDod ? b : a, useDod ? dod : fromMedian, 0, q.length);
+    for (int i = 0; i < q.length; i++) {
+      grid[i] -= gridMin;
+    }
+    Header best = candidate(ts[0], divisor, median, FROM_MEDIAN, 0, fromMedian);
+    Header byDod = candidate(ts[0], divisor, q[0], DOD, 0, dod);
+    if (byDod.plan().bits() < best.plan().bits()) {
+      best = byDod;
+    }
+    Header byGrid = candidate(ts[0], divisor, median, GRID, gridMin, grid);
+    // the grid's minimum costs a varint more in the header
+    return byGrid.plan().bits() + 8L * varintBytes(PackedInts.zigzag(gridMin)) < best.plan().bits() ? byGrid : best;
   }
 
-  static long[] read(BitReader r, int n) {
+  private static Header candidate(long first, long divisor, long base, int residual, long gridMin, long[] run) {
+    return new Header(first, divisor, base, residual, gridMin, PackedInts.plan(run, 0, run.length, true), run);
+  }
+
+  private static int varintBytes(long v) {
+    return Math.max(1, (64 - Long.numberOfLeadingZeros(v) + 6) / 7);
+  }
+
+  static void writeHeader(BitWriter w, Header h) {
+    w.write(h.first(), 64);
+    if (h.plan() != null) {
+      w.writeVarint(h.divisor());
+      w.writeVarint(PackedInts.zigzag(h.base()));
+      w.write(h.residual(), 2);
+      if (h.residual() == GRID) {
+        w.writeVarint(PackedInts.zigzag(h.gridMin()));
+      }
+      PackedInts.writePlan(w, h.plan());
+    }
+  }
+
+  static void writeData(BitWriter w, Header h) {
+    if (h.plan() != null) {
+      PackedInts.writeValues(w, h.plan(), h.residuals(), 0, h.residuals().length);
+    }
+  }
+
+  static Header readHeader(BitReader r, int n) {
+    long first = r.read(64);
+    if (n == 1) {
+      return new Header(first, 1, 0, FROM_MEDIAN, 0, null, null);
+    }
+    long divisor = r.readVarint();
+    long base = PackedInts.unzigzag(r.readVarint());
+    int residual = (int) r.read(2);
+    if (residual > GRID) {
+      throw Corrupt.of("timestamp residual " + residual);
+    }
+    long gridMin = residual == GRID ? PackedInts.unzigzag(r.readVarint()) : 0;
+    return new Header(first, divisor, base, residual, gridMin, PackedInts.readPlan(r), null);
+  }
+
+  static long[] readData(BitReader r, Header h, int n) {
     long[] ts = new long[n];
-    ts[0] = r.read(64);
+    ts[0] = h.first();
     if (n == 1) {
       return ts;
     }
-    long divisor = r.readVarint();
-    long median = PackedInts.unzigzag(r.readVarint());
-    boolean dod = r.readBit();
-    PackedInts.read(r, ts, 1, n, false);
-    long prevDelta = median;
-    for (int i = 1; i < n; i++) {
-      long q = PackedInts.unzigzag(ts[i]) + (dod ? prevDelta : median);
-      prevDelta = q;
-      ts[i] = ts[i - 1] + q * divisor;
+    PackedInts.readValues(r, h.plan(), ts, 1, n);
+    long divisor = h.divisor();
+    long base = h.base();
+    switch (h.residual()) {
+      case GRID -> {
+        long offset = h.gridMin();
+        for (int i = 1; i < n; i++) {
+          ts[i] = h.first() + (ts[i] + offset + i * base) * divisor;
+        }
+      }
+      case DOD -> {
+        long delta = base;
+        for (int i = 1; i < n; i++) {
+          delta += PackedInts.unzigzag(ts[i]);
+          ts[i] = ts[i - 1] + delta * divisor;
+        }
+      }
+      default -> {
+        for (int i = 1; i < n; i++) {
+          ts[i] = ts[i - 1] + (PackedInts.unzigzag(ts[i]) + base) * divisor;
+        }
+      }
     }
     return ts;
   }

@@ -128,6 +128,18 @@ class ChunkCodecTest {
   }
 
   @Test
+  void driftingIntervalsRoundTrip() {
+    long[] ts = new long[3600];
+    long t = T0;
+    for (int i = 0; i < ts.length; i++) {
+      ts[i] = t;
+      t += SECOND + i; // a timer that slips a microsecond more each tick
+    }
+    byte[] bytes = assertRoundTrip(ts, new double[ts.length]);
+    assertTrue(bytes.length < ts.length * 2 / 8 + 64, bytes.length + " bytes"); // delta of delta: constant
+  }
+
+  @Test
   void randomDoublesRoundTrip() {
     Random random = new Random(11);
     double[] values = new double[1000];
@@ -161,8 +173,29 @@ class ChunkCodecTest {
 
   @Test
   void aCountLargerThanTheBytesCanHoldIsRefusedBeforeAllocating() {
-    byte[] bytes = {(byte) GorillaFormat.TAG, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07}; // 16 M points in 5 bytes
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ChunkCodec.decode(bytes));
-    assertTrue(e.getMessage().contains("points in 5 bytes"), e.getMessage());
+    byte[] two = ChunkCodec.encode(new long[] {T0, T0 + SECOND}, new double[] {1.5, 2.5}, 2);
+    assertEquals(2, two[1]);
+    byte[] claimsAMillion = new byte[two.length + 2];
+    claimsAMillion[0] = two[0];
+    claimsAMillion[1] = (byte) 0xC0; // varint 1,000,000
+    claimsAMillion[2] = (byte) 0x84;
+    claimsAMillion[3] = 0x3D;
+    System.arraycopy(two, 2, claimsAMillion, 4, two.length - 2);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ChunkCodec.decode(claimsAMillion));
+    assertTrue(e.getMessage().contains("1000000 points in " + claimsAMillion.length + " bytes"), e.getMessage());
+    byte[] overTheCap = {(byte) GorillaFormat.TAG, (byte) 0x81, (byte) 0x80, (byte) 0x80, 0x08}; // 2^24 + 1
+    assertTrue(assertThrows(IllegalStateException.class, () -> ChunkCodec.decode(overTheCap)).getMessage()
+        .contains("16777217 points"));
+  }
+
+  @Test
+  void regularTimestampsCostNoBitAPoint() {
+    Random random = new Random(9);
+    double[] util = new double[3600];
+    for (int i = 0; i < util.length; i++) {
+      util[i] = random.nextInt(128); // 7 bits each as offsets
+    }
+    byte[] bytes = assertRoundTrip(regular(util.length, SECOND), util);
+    assertTrue(bytes.length <= 3600 * 7 / 8 + 32, bytes.length + " bytes");
   }
 }
