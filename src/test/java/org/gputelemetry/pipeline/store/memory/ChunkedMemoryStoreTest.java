@@ -284,6 +284,63 @@ class ChunkedMemoryStoreTest {
   }
 
   @Test
+  void concurrentWritersQueriesAndEvictionKeepTheCountsAndTheBound() throws Exception {
+    long maxBytes = 2L << 20;
+    store = new MemoryTelemetryStore(maxBytes, 0);
+    int writers = 4;
+    int perWriter = 120_000;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers + 1);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        Gpu gpu = new Gpu("GPU-w" + w, w, "nvidia" + w, "NVIDIA H100 80GB HBM3", "host-a");
+        long seed = w;
+        done.add(pool.submit(() -> {
+          Random r = new Random(seed);
+          for (int t = 0; t < perWriter; t += 500) {
+            List<Sample> batch = new ArrayList<>();
+            for (int i = t; i < t + 500; i++) {
+              batch.add(sample(gpu, "noise", sec(i), r.nextDouble()));
+              if (i % 50 == 0) {
+                batch.add(sample(gpu, "noise", sec(Math.max(0, i - 2_000)), -1)); // late, into a closed chunk
+              }
+            }
+            await(store.write(batch));
+          }
+        }));
+      }
+      java.util.concurrent.Future<?> reader = pool.submit(() -> {
+        while (done.stream().anyMatch(f -> !f.isDone())) {
+          for (int w = 0; w < writers; w++) {
+            List<Sample> page = await(store.samples(new SampleQuery("GPU-w" + w, Long.MIN_VALUE, Long.MAX_VALUE, null,
+                1000, null))).samples();
+            for (int i = 1; i < page.size(); i++) {
+              assertTrue(page.get(i - 1).timestampMicros() < page.get(i).timestampMicros(), "ordered, one per timestamp");
+            }
+            await(store.buckets(new BucketQuery("GPU-w" + w, sec(0), sec(perWriter), "noise", 300_000_000L,
+                Aggregation.AVG)));
+          }
+        }
+      });
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      reader.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    await(store.write(List.of())); // a last write enforces the bound after every writer's last
+    assertTrue(store.bytes() <= maxBytes, store.bytes() + " bytes");
+    assertTrue(store.evictedSamples() > 0);
+    long kept = 0;
+    for (int w = 0; w < writers; w++) {
+      kept += window("GPU-w" + w, Long.MIN_VALUE, Long.MAX_VALUE, null, false).size();
+      assertEquals(sec(perWriter - 1), await(store.latest("GPU-w" + w)).get(0).timestampMicros());
+    }
+    assertEquals(store.samples(), kept);
+  }
+
+  @Test
   void aConstantSeriesCostsUnderOneBytePerSample() {
     List<Sample> batch = new ArrayList<>();
     for (int i = 0; i < 200 * CHUNK; i++) {
