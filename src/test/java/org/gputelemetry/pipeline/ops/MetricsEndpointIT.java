@@ -71,11 +71,15 @@ class MetricsEndpointIT {
         "telemetry_end_to_end_lag_seconds_bucket", "telemetry_end_to_end_lag_seconds_sum",
         "telemetry_websocket_clients", "telemetry_websocket_sent_total", "telemetry_websocket_dropped_total",
         "message_queue_connection_status",
+        "telemetry_store_memory_bytes", "telemetry_store_samples", "telemetry_store_evicted_samples_total",
         // Vert.x's own (vertx-micrometer-metrics) and the JVM's
         "vertx_http_server_active_connections", "vertx_eventbus_handlers", "jvm_memory_used_bytes")) {
       assertTrue(PrometheusText.has(text, name), "missing " + name);
     }
     assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "transport=\"local\""));
+    // the memory store reports what it holds
+    assertTrue(PrometheusText.sum(text, "telemetry_store_samples") > 0, text);
+    assertTrue(PrometheusText.sum(text, "telemetry_store_memory_bytes") > 0, text);
     assertTrue(PrometheusText.has(text, "telemetry_rows_rejected_total{reason=\"bad_value\"}")
         || text.contains("reason=\"bad_value\""), "rejects are labelled by reason");
     assertTrue(text.contains("queue=\"collector\"") && text.contains("queue=\"streamer\""), "queue depth per ring");
