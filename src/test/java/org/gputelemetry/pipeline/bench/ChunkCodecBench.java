@@ -18,7 +18,8 @@ import org.gputelemetry.pipeline.store.chunk.DeflateFormat;
  * PostgreSQL compactor cuts them. Three timestamp cases: the simulated 1 s clock, the same series
  * stamped as a processing-time streamer might (a timer on a fixed 1 s grid, each GPU at its own
  * phase, up to 1 ms of uniform jitter and one tick in 200 a 5-50 ms stall: a model, not a
- * measurement), and a 10 s clock. For each: bytes per
+ * measurement), a 10 s clock, and the 10 s clock in 6-hour chunks (what a longer chunk saves
+ * in the codec's own headers). For each: bytes per
  * point of the Gorilla format and of the previous deflate format, encode and decode points per
  * CPU-second of this thread, medians of {@code --runs} after one warm-up run; then, for the
  * timestamps alone, bits per point of the alternatives the format was chosen among, and bytes
@@ -42,10 +43,11 @@ public final class ChunkCodecBench {
     int gpus = Integer.parseInt(BenchSupport.arg(args, "gpus", "32"));
     int runs = Integer.parseInt(BenchSupport.arg(args, "runs", "5"));
     List<Case> cases = List.of(
-        new Case("1 s, simulated clock", simulate(gpus, Duration.ofSeconds(1), false)),
-        new Case("1 s, processing-time stamps", simulate(gpus, Duration.ofSeconds(1), true)),
-        new Case("10 s, simulated clock", simulate(gpus, Duration.ofSeconds(10), false)));
-    System.out.printf("%d GPUs x %d metrics (all), one chunk per series and hour%n", gpus, DcgmMetric.values().length);
+        new Case("1 s, simulated clock", simulate(gpus, Duration.ofSeconds(1), false, 1)),
+        new Case("1 s, processing-time stamps", simulate(gpus, Duration.ofSeconds(1), true, 1)),
+        new Case("10 s, simulated clock", simulate(gpus, Duration.ofSeconds(10), false, 1)),
+        new Case("10 s, 6 h chunks", simulate(gpus, Duration.ofSeconds(10), false, 6)));
+    System.out.printf("%d GPUs x %d metrics (all), one chunk per series and hour unless noted%n", gpus, DcgmMetric.values().length);
     for (Case c : cases) {
       measure(c, runs);
     }
@@ -74,11 +76,11 @@ public final class ChunkCodecBench {
     }
   }
 
-  private static List<Series> simulate(int gpus, Duration interval, boolean processingTime) {
+  private static List<Series> simulate(int gpus, Duration interval, boolean processingTime, int hours) {
     FleetConfig config = FleetConfig.of(gpus).withMetrics(List.of(DcgmMetric.values())).withInterval(interval);
     FleetSimulator fleet = FleetSimulator.of(config);
     int metrics = DcgmMetric.values().length;
-    int ticks = (int) (Duration.ofHours(1).toMillis() / interval.toMillis());
+    int ticks = (int) (Duration.ofHours(hours).toMillis() / interval.toMillis());
     long[][] ts = new long[gpus * metrics][ticks];
     double[][] values = new double[gpus * metrics][ticks];
     Random random = new Random(1);

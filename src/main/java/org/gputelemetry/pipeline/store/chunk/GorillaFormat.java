@@ -6,9 +6,10 @@ package org.gputelemetry.pipeline.store.chunk;
  * {@link XorValues}, 1 {@link ScaledValues}) and the scaled values' header; the timestamps' data;
  * the values' data; zero bits to the byte boundary.
  *
- * <p>Hand-written: no maintained JVM library implements Gorilla-style chunks (Prometheus's and
- * VictoriaMetrics' codecs are Go; the Java ports found are unmaintained and have no scaled-decimal
- * form, which is what DCGM values need).
+ * <p>Hand-written: no well-kept JVM library implements Gorilla-style chunks. Prometheus's and
+ * VictoriaMetrics' codecs are Go; the one Java port on Maven Central
+ * ({@code fi.iki.yak:compression-gorilla}, burmanm/gorilla-tsc) was last updated in January 2021,
+ * and neither it nor the paper has a form for scaled decimals, which is what DCGM values are.
  *
  * <p>Decoding bounds what it allocates: the count is at most {@link ChunkCodec#MAX_POINTS}, and
  * the headers come before the data so the decoder knows, before allocating, the fewest bits a

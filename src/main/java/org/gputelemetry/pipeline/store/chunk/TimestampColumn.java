@@ -6,16 +6,16 @@ import java.util.Arrays;
  * A chunk's timestamps (epoch microseconds). The deltas are divided by their greatest common
  * divisor first (whole seconds, a 10 s scrape: the unit found rather than assumed), then written
  * as one of three residuals, whichever {@link PackedInts} makes smaller: the offset from the grid
- * {@code first + i * median delta}, less its minimum (best when a timer fires on a fixed grid
+ * {@code first + i * step}, less its minimum (best when a timer fires on a fixed grid
  * with independent jitter), delta minus the median delta (when each interval is measured from
  * the last), or delta of delta (Gorilla's choice, when the interval drifts). A regular series
  * costs no bit a point. Arithmetic wraps, so any order and any gap (Long.MIN_VALUE to
  * Long.MAX_VALUE) round-trips.
  *
  * <p>Header: 64 bits first timestamp; when more than one point: varint divisor, zig-zag varint
- * base (the median delta; for delta of delta the first delta), 2 bits residual (0 delta minus
- * median, 1 delta of delta, 2 grid offset, then its minimum as a zig-zag varint), the residuals'
- * plan. Data: the n - 1 packed residuals.
+ * base (the median delta; for delta of delta the first delta; for the grid its step), 2 bits
+ * residual (0 delta minus median, 1 delta of delta, 2 grid offset, then its minimum as a zig-zag
+ * varint), the residuals' plan. Data: the n - 1 packed residuals.
  */
 final class TimestampColumn {
 
@@ -57,27 +57,46 @@ final class TimestampColumn {
     long median = sorted[sorted.length / 2];
     long[] fromMedian = new long[q.length];
     long[] dod = new long[q.length];
-    long[] grid = new long[q.length];
-    long u = 0; // (ts[i] - ts[0]) / divisor
-    long gridMin = Long.MAX_VALUE;
+    long[] u = new long[n]; // (ts[i] - ts[0]) / divisor
     for (int i = 0; i < q.length; i++) {
       fromMedian[i] = PackedInts.zigzag(q[i] - median);
       dod[i] = PackedInts.zigzag(q[i] - (i == 0 ? q[0] : q[i - 1]));
-      u += q[i];
-      grid[i] = u - (i + 1) * median;
-      gridMin = Math.min(gridMin, grid[i]);
-    }
-    for (int i = 0; i < q.length; i++) {
-      grid[i] -= gridMin;
+      u[i + 1] = u[i] + q[i];
     }
     Header best = candidate(ts[0], divisor, median, FROM_MEDIAN, 0, fromMedian);
     Header byDod = candidate(ts[0], divisor, q[0], DOD, 0, dod);
     if (byDod.plan().bits() < best.plan().bits()) {
       best = byDod;
     }
-    Header byGrid = candidate(ts[0], divisor, median, GRID, gridMin, grid);
+    long slope = gridSlope(u);
+    long[] grid = new long[q.length];
+    long gridMin = Long.MAX_VALUE;
+    for (int i = 0; i < q.length; i++) {
+      grid[i] = u[i + 1] - (i + 1) * slope;
+      gridMin = Math.min(gridMin, grid[i]);
+    }
+    for (int i = 0; i < q.length; i++) {
+      grid[i] -= gridMin;
+    }
+    Header byGrid = candidate(ts[0], divisor, slope, GRID, gridMin, grid);
     // the grid's minimum costs a varint more in the header
     return byGrid.plan().bits() + 8L * varintBytes(PackedInts.zigzag(gridMin)) < best.plan().bits() ? byGrid : best;
+  }
+
+  /**
+   * The grid's step: the median over pairs half the chunk apart of their distance divided by
+   * theirs. The median of single deltas is off by tens of microseconds under jitter, which over
+   * an hour walks the grid away from the points; pairs far apart pin the step to the microsecond,
+   * and the median ignores stalls.
+   */
+  private static long gridSlope(long[] u) {
+    int span = Math.max(1, (u.length - 1) / 2);
+    long[] slopes = new long[u.length - span];
+    for (int i = 0; i < slopes.length; i++) {
+      slopes[i] = Math.round((double) (u[i + span] - u[i]) / span);
+    }
+    Arrays.sort(slopes);
+    return slopes[slopes.length / 2];
   }
 
   private static Header candidate(long first, long divisor, long base, int residual, long gridMin, long[] run) {

@@ -119,12 +119,12 @@ class ChunkCodecTest {
     Random random = new Random(3);
     long[] ts = new long[3600];
     for (int i = 0; i < ts.length; i++) {
-      ts[i] = T0 + i * SECOND + random.nextInt(2000);
+      ts[i] = T0 + i * SECOND + random.nextInt(2000) + (i % 300 == 7 ? 40_000 : 0); // a timer's jitter, rare stalls
     }
     double[] values = new double[ts.length];
     byte[] bytes = assertRoundTrip(ts, values);
-    // jitter within 2 ms: about 12 bits a timestamp instead of the 64 of a raw long
-    assertTrue(bytes.length < ts.length * 14 / 8, bytes.length + " bytes");
+    // jitter within 2 ms on a 1 s grid: 11 bits a timestamp (offsets from the grid) instead of 64
+    assertTrue(bytes.length < ts.length * 12 / 8, bytes.length + " bytes");
   }
 
   @Test
