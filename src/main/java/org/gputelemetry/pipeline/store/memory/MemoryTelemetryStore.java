@@ -25,8 +25,8 @@ import org.gputelemetry.pipeline.store.TelemetryStore;
  * The embedded store: everything in this process's memory, compressed and bounded by bytes
  * ({@code maxBytes}: the oldest closed chunks of the whole fleet dropped first) and, when asked,
  * per GPU ({@code maxEntriesPerGPU}: the GPU's oldest samples dropped first). Each series
- * (GPU, metric, label set) is an open head of primitive arrays closed every
- * {@value MetricSeries#CHUNK_POINTS} points into a compressed chunk with its summary. The default
+ * (GPU, metric, label set) is an open head of primitive arrays closed every 512 points (or at a
+ * 5-minute boundary) into a compressed chunk with its summary. The default
  * when no database is configured.
  *
  * <p>Thread-safe: the catalogue is a concurrent map and each GPU's series are locked on their own,
