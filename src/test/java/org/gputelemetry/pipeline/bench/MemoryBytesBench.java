@@ -27,7 +27,10 @@ import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
  * accounting, then {@code --runs} rounds of {@code --queries} queries each: one GPU's one metric
  * over the last 24 hours at step=5m, and the latest of one metric across all GPUs, p50/p99 per
  * round and their medians. {@code --max-bytes} is the store's bound (default {@code 60%} of the heap,
- * the store's default). Run in {@code -Xmx1g} ({@code scripts/bench.sh memory-bytes}).
+ * the store's default). {@code --stamps simulated} (the default) stamps every tick on the exact 1 s
+ * grid; {@code --stamps processing} as a processing-time streamer might (the model of
+ * {@link ChunkCodecBench}: each GPU at its own phase, up to 1 ms of jitter, one tick in 200 a
+ * 5-50 ms stall; one stamp per GPU and tick). Run in {@code -Xmx1g} ({@code scripts/bench.sh memory-bytes}).
  */
 public final class MemoryBytesBench {
 
@@ -51,7 +54,8 @@ public final class MemoryBytesBench {
     long heapBefore = heapAfterGc(memory);
     MemoryTelemetryStore store = new MemoryTelemetryStore(maxBytes, 0);
     FleetSimulator fleet = FleetSimulator.of(config);
-    long loaded = load(store, fleet, ticks, batchSize);
+    boolean processing = BenchSupport.arg(args, "stamps", "simulated").equals("processing");
+    long loaded = load(store, fleet, ticks, batchSize, processing ? new ProcessingStamps(fleet) : null);
     long heapAfter = heapAfterGc(memory);
     long kept = store.samples();
     System.out.printf("kept %,d samples, evicted %,d; heap %,d MiB after GC (%,d MiB before loading): %.2f heap bytes/sample; "
@@ -86,15 +90,46 @@ public final class MemoryBytesBench {
         BenchSupport.peakRssMiB());
   }
 
-  /** Loads {@code ticks} ticks of the fleet; returns samples per second. */
-  private static long load(MemoryTelemetryStore store, FleetSimulator fleet, long ticks, int batchSize) {
+  /** Processing-time stamps: per GPU a fixed phase, per tick jitter and now and then a stall. */
+  private static final class ProcessingStamps {
+    private final Random random = new Random(1);
+    private final java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    private final long[] phase;
+    private final long[] stamp;
+
+    ProcessingStamps(FleetSimulator fleet) {
+      phase = new long[fleet.gpus().size()];
+      stamp = new long[phase.length];
+      for (int g = 0; g < phase.length; g++) {
+        index.put(fleet.gpus().get(g).gpu().uuid(), g);
+        phase[g] = random.nextInt(1_000_000);
+      }
+    }
+
+    void nextTick() {
+      for (int g = 0; g < stamp.length; g++) {
+        stamp[g] = phase[g] + random.nextInt(1000) + (random.nextInt(200) == 0 ? 5_000 + random.nextInt(45_000) : 0);
+      }
+    }
+
+    Sample restamp(Sample s) {
+      return s.withTimestamp(s.timestampMicros() + stamp[index.get(s.gpu().uuid())]);
+    }
+  }
+
+  /** Loads {@code ticks} ticks of the fleet, restamped by {@code stamps} unless null; returns samples per second. */
+  private static long load(MemoryTelemetryStore store, FleetSimulator fleet, long ticks, int batchSize,
+                           ProcessingStamps stamps) {
     List<Sample> batch = new ArrayList<>(batchSize);
     long t0 = System.nanoTime();
     long written = 0;
     long hourTicks = 3600;
     for (long t = 1; t <= ticks; t++) {
+      if (stamps != null) {
+        stamps.nextTick();
+      }
       fleet.tick(s -> {
-        batch.add(s);
+        batch.add(stamps == null ? s : stamps.restamp(s));
         if (batch.size() == batchSize) {
           await(store.write(batch));
           batch.clear();
