@@ -2,19 +2,19 @@ package org.gputelemetry.pipeline.store.chunk;
 
 /**
  * A run of unsigned 64-bit integers (zig-zagged deltas, offsets) written with widths chosen for
- * that run, in one of three forms: every value in one fixed width; each value in one of four width
- * classes with the prefix codes {@code 0}, {@code 10}, {@code 110}, {@code 111}; or each value in
- * a narrow width w, where the all-ones pattern escapes to the full width (a run whose values
- * nearly all fit w, such as timer jitter with rare stalls, then costs w bits a value and no prefix). The widths are picked
- * from the histogram of the values' bit lengths to minimise the total, so a run that is mostly
- * zero with rare jumps costs about one bit a value, a run of uniform noise costs its width
- * (Gorilla's fixed delta-of-delta buckets are one point of this space) and a run of zeros costs
- * nothing (fixed width 0). {@link #minBits} tells what a plan spends at least a value, which
- * bounds the point count a chunk may claim.
+ * that run, in one of three forms: every value in one fixed width; each value in one of four
+ * width classes with the prefix codes {@code 0}, {@code 10}, {@code 110}, {@code 111}; or each
+ * value in a narrow width w whose all-ones pattern escapes to the full width (timer jitter with
+ * rare stalls then costs w bits a value, no prefix). The widths are picked from the histogram of
+ * the values' bit lengths to minimise the total, so a run that is mostly zero with rare jumps
+ * costs about one bit a value, a run of uniform noise its width (Gorilla's fixed delta-of-delta
+ * buckets are one point of this space) and a run of zeros nothing (fixed width 0).
+ * {@link #minBits} tells what a plan spends at least a value, which bounds the point count a
+ * chunk may claim.
  *
  * <p>Layout: the plan (2 bits form, 0 fixed, 1 classes, 2 escape; 7 bits of width, 4 x 7 bits of
- * the classes' widths, ascending, or 7 bits w and 7 bits full width), written apart from the values so a decoder can check every plan
- * of a chunk before it allocates.
+ * the classes' widths, ascending, or 7 bits w and 7 bits full width), written apart from the
+ * values so a decoder can check every plan of a chunk before it allocates.
  */
 final class PackedInts {
 
@@ -106,7 +106,7 @@ final class PackedInts {
     if (plan.form() == ESCAPE) {
       long escape = (1L << widths[0]) - 1;
       for (int i = from; i < to; i++) {
-        if (v[i] < escape) {
+        if (Long.compareUnsigned(v[i], escape) < 0) { // unsigned: a 64-bit value is not small
           w.write(v[i], widths[0]);
         } else {
           w.write(escape, widths[0]);

@@ -1,5 +1,6 @@
 package org.gputelemetry.pipeline.store.chunk;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,9 +12,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded random chunks, their encodings mutated (bits flipped, cut, extended, bytes replaced) and
- * random bytes behind each format byte: decoding either returns as many values as timestamps,
- * within the bound the byte length allows, or throws IllegalStateException; nothing else, no OOM.
+ * Seeded random chunks round-trip exactly (huge steps either way included). Their encodings
+ * mutated (bits flipped, cut, extended, bytes replaced) and random bytes behind each format byte:
+ * decoding either returns as many values as timestamps, within the bound the byte length allows,
+ * or throws IllegalStateException; nothing else, no OOM.
  */
 class ChunkCodecFuzzTest {
 
@@ -52,6 +54,29 @@ class ChunkCodecFuzzTest {
       // both outcomes must occur, or the mutations test nothing
       assertTrue(decoded > 100 && corrupt > 100, decoded + " decoded, " + corrupt + " corrupt");
     });
+  }
+
+  @Test
+  void seededRandomChunksRoundTripExactly() {
+    Random random = new Random(42);
+    for (int c = 0; c < 2000; c++) {
+      int n = random.nextInt(300);
+      long[] ts = timestamps(random, n);
+      if (n > 2 && random.nextInt(3) == 0) { // a huge step somewhere, either way
+        int at = 1 + random.nextInt(n - 1);
+        long step = random.nextBoolean() ? random.nextLong() : (random.nextBoolean() ? 1L : -1L) << (40 + random.nextInt(23));
+        for (int i = at; i < n; i++) {
+          ts[i] += step;
+        }
+      }
+      double[] values = values(random, n);
+      ChunkCodec.Points back = ChunkCodec.decode(ChunkCodec.encode(ts, values, n));
+      assertArrayEquals(ts, back.ts(), "case " + c);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Double.doubleToRawLongBits(values[i]), Double.doubleToRawLongBits(back.values()[i]),
+            "case " + c + " value " + i);
+      }
+    }
   }
 
   private static boolean decodes(byte[] bytes) {
@@ -108,22 +133,30 @@ class ChunkCodecFuzzTest {
     long[] ts = new long[n];
     long t = random.nextBoolean() ? 1_752_871_354_000_000L : random.nextLong();
     long step = random.nextBoolean() ? 1_000_000L : 1 + random.nextInt(20_000_000);
+    int jitter = 1 << random.nextInt(16);
+    int kind = random.nextInt(3);
     for (int i = 0; i < n; i++) {
-      ts[i] = t;
-      t += random.nextInt(4) == 0 ? random.nextInt(1000) : step;
+      ts[i] = switch (kind) {
+        case 0 -> t; // regular, with now and then a short interval
+        case 1 -> t + random.nextInt(jitter); // a grid with jitter
+        default -> t += random.nextInt(jitter); // intervals measured from the last, jittered
+      };
+      t += kind == 0 && random.nextInt(4) == 0 ? random.nextInt(1000) : step;
     }
     return ts;
   }
 
   private static double[] values(Random random, int n) {
     double[] v = new double[n];
-    int kind = random.nextInt(4);
+    int kind = random.nextInt(6);
     double x = random.nextInt(1000);
     for (int i = 0; i < n; i++) {
       v[i] = switch (kind) {
         case 0 -> random.nextInt(101);
         case 1 -> x += Math.round(random.nextGaussian() * 1000) / 1000.0;
         case 2 -> Double.longBitsToDouble(random.nextLong());
+        case 3 -> (double) (random.nextLong() >> 11); // integers up to 2^52: the widest scaled runs
+        case 4 -> random.nextInt(20) == 0 ? -x * 1e9 : x; // rare jumps of 60 bits among constants
         default -> random.nextInt(50) == 0 ? Double.NaN : x;
       };
     }

@@ -128,6 +128,19 @@ class ChunkCodecTest {
   }
 
   @Test
+  void oneHugeStepAmongJitteredIntervalsRoundTrips() {
+    Random random = new Random(13);
+    long[] ts = new long[500];
+    long t = T0;
+    for (int i = 0; i < ts.length; i++) {
+      ts[i] = t;
+      // intervals measured from the last, and one step 2^62 back: a residual with its top bit set among 10-bit ones
+      t += i == 250 ? -(1L << 62) : SECOND + random.nextInt(1000);
+    }
+    assertRoundTrip(ts, new double[ts.length]);
+  }
+
+  @Test
   void driftingIntervalsRoundTrip() {
     long[] ts = new long[3600];
     long t = T0;
