@@ -130,10 +130,6 @@ final class MetricSeries {
     lateSize++;
   }
 
-  boolean hasLate() {
-    return lateSize > 0;
-  }
-
   /** Merges the late buffer into the chunks it falls in, each chunk re-encoded once; returns the points added. */
   int mergeLate() {
     if (lateSize == 0) {
