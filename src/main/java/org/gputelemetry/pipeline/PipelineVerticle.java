@@ -34,6 +34,7 @@ import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
 import org.gputelemetry.pipeline.store.checkpoint.StoreCheckpoints;
+import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
 import org.gputelemetry.pipeline.streamer.StreamerVerticle;
 import org.gputelemetry.pipeline.transport.Addresses;
 import org.gputelemetry.pipeline.transport.CommittedBatches;
@@ -125,6 +126,9 @@ public final class PipelineVerticle extends VerticleBase {
           LOG.warn("store.checkpoint is ignored with store.type {}: the samples are durable there",
               settings.store().type().configName());
         }
+      }
+      if (store instanceof MemoryTelemetryStore memory) {
+        metrics.memoryStore(memory::bytes, memory::samples, memory::evictedSamples);
       }
     }
     readiness.register("transport", () -> transport.connected()

@@ -22,6 +22,9 @@ public final class MetricNames {
   public static final String STORE_WRITE = "telemetry.store.write";
   public static final String STORE_WRITE_FAILURES = "telemetry.store.write.failures";
   public static final String STORE_DEAD_LETTERS = "telemetry.store.dead.letters";
+  public static final String STORE_MEMORY_BYTES = "telemetry.store.memory.bytes";
+  public static final String STORE_SAMPLES = "telemetry.store.samples";
+  public static final String STORE_EVICTED_SAMPLES = "telemetry.store.evicted.samples";
   public static final String END_TO_END_LAG = "telemetry.end.to.end.lag";
   public static final String BATCHES_REFUSED = "telemetry.batches.refused";
   public static final String QUEUE_CONNECTION_STATUS = "message.queue.connection.status";

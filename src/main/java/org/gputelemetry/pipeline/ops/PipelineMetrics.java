@@ -125,6 +125,18 @@ public final class PipelineMetrics {
         .strongReference(true).register(registry);
   }
 
+  /** The memory store's accounted bytes and samples kept (gauges) and samples evicted (a counter it keeps). */
+  public void memoryStore(Supplier<Number> bytes, Supplier<Number> samples, Supplier<Number> evicted) {
+    Gauge.builder(MetricNames.STORE_MEMORY_BYTES, hold(bytes))
+        .description("Bytes the memory store's samples take as it accounts them (chunks, heads, bookkeeping)")
+        .baseUnit("bytes").strongReference(true).register(registry);
+    Gauge.builder(MetricNames.STORE_SAMPLES, hold(samples)).description("Samples the memory store keeps")
+        .strongReference(true).register(registry);
+    FunctionCounter.builder(MetricNames.STORE_EVICTED_SAMPLES, hold(evicted), c -> c.get().doubleValue())
+        .description("Samples the memory store dropped to stay within store.maxBytes or store.maxEntriesPerGPU")
+        .register(registry);
+  }
+
   /** Gauge of the stream entries the collectors' group has not acknowledged, as the edge last saw it. */
   public void redisBacklog(Supplier<Number> entries) {
     Gauge.builder(MetricNames.REDIS_BACKLOG, hold(entries))

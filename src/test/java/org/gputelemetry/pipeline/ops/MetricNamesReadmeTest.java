@@ -47,6 +47,7 @@ class MetricNamesReadmeTest {
     metrics.websocketClients(() -> 0);
     metrics.gpusStale(() -> 0);
     metrics.spool(() -> 0, () -> 0);
+    metrics.memoryStore(() -> 0, () -> 0, () -> 0);
     metrics.redisBacklog(() -> 0);
     metrics.redisDeadLettered("undecodable");
     metrics.scrapeTargetUp("http://127.0.0.1:9400/metrics", () -> 1);

@@ -94,11 +94,15 @@ class MetricsEndpointIT {
         "message_queue_connection_status",
         "telemetry_checkpoint_duration_seconds_bucket", "telemetry_checkpoint_failures_total",
         "telemetry_checkpoint_last_success_timestamp_seconds", "telemetry_checkpoint_bytes", "telemetry_checkpoint_samples",
+        "telemetry_store_memory_bytes", "telemetry_store_samples", "telemetry_store_evicted_samples_total",
         // Vert.x's own (vertx-micrometer-metrics) and the JVM's
         "vertx_http_server_active_connections", "vertx_eventbus_handlers", "jvm_memory_used_bytes")) {
       assertTrue(PrometheusText.has(text, name), "missing " + name);
     }
     assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "component=\"collector\",transport=\"local\""));
+    // the memory store reports what it holds
+    assertTrue(PrometheusText.sum(text, "telemetry_store_samples") > 0, text);
+    assertTrue(PrometheusText.sum(text, "telemetry_store_memory_bytes") > 0, text);
     assertTrue(PrometheusText.has(text, "telemetry_rows_rejected_total{reason=\"bad_value\"}")
         || text.contains("reason=\"bad_value\""), "rejects are labelled by reason");
     assertTrue(text.contains("queue=\"collector\"") && text.contains("queue=\"streamer\""), "queue depth per ring");
