@@ -14,12 +14,16 @@
 #   scripts/bench.sh pg-bytes [gpus 64] [hours 6]   bytes/sample on PostgreSQL after compaction vs promtool's TSDB, compaction CPU
 #   scripts/bench.sh upload [--gpus 200 --seconds 100 --runs 3]   POST /api/v1/csv/upload: MiB/s received, rows/s ingested
 #   scripts/bench.sh query [--gpus 247 --days 7 --fleet 10000 --requests 200 --runs 5]   PostgreSQL query p50/p99 on a week of a fleet
+#   scripts/bench.sh memory-bytes [--hours 24 --gpus 247 --hosts 31 --max-bytes 60% --stamps simulated --runs 3 --queries 200]   the memory store in -Xmx1g: heap bytes/sample, load rate, query p50/p99
+#   scripts/bench.sh chunk-codec [--gpus 32 --runs 5]   sample chunks: bytes/point, encode/decode points per CPU-s, Gorilla vs deflate
+#   scripts/bench.sh checkpoint [--gpus 1000 --metrics 10 --points 600 --runs 3]   memory-store checkpoint: seconds to write and restore, bytes/sample
 # Each prints medians of several timed runs after a warm-up; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  # the comment block at the top, however many benchmarks it lists
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 }
 
 [ $# -ge 1 ] || { usage; exit 2; }
@@ -44,6 +48,10 @@ case "$which" in
   simulate) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.FleetSimulatorBench "$@" ;;
   query) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.store.postgres.QueryLatencyBench "$@" ;;
   upload) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CsvUploadBench "$@" ;;
+  # the target is a day of the bundled fleet in a 1 GiB heap, so this one runs in exactly that
+  memory-bytes) exec java -Xms1g -Xmx1g -XX:+UseParallelGC -cp "$cp" org.gputelemetry.pipeline.bench.MemoryBytesBench "$@" ;;
+  chunk-codec) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.ChunkCodecBench "$@" ;;
+  checkpoint) exec java "${jvm[@]}" -cp "$cp" org.gputelemetry.pipeline.bench.CheckpointBench "$@" ;;
   -h|--help) usage ;;
   *) echo "unknown benchmark '$which'" >&2; usage >&2; exit 2 ;;
 esac

@@ -77,7 +77,7 @@ redisCa: /etc/telemetry/tls/redis-ca.crt
 {{- $_ := set $d "gateway" $g }}
 {{- end }}
 {{- if or (eq .key "collector") (eq .key "apiGateway") }}
-{{- $store := dict "type" $v.store.type "maxEntriesPerGPU" (int64 (ternary $v.collector.maxEntriesPerGPU $v.collector.config.maxEntriesPerGPU (hasKey $v.collector "maxEntriesPerGPU"))) }}
+{{- $store := dict "type" $v.store.type "maxBytes" (toString $v.collector.config.maxBytes) "maxEntriesPerGPU" (int64 (ternary $v.collector.maxEntriesPerGPU $v.collector.config.maxEntriesPerGPU (hasKey $v.collector "maxEntriesPerGPU"))) }}
 {{- if eq $v.store.type "postgres" }}
 {{- $_ := set $store "host" (include "telemetry-pipeline.db.host" $root) }}
 {{- $_ := set $store "poolSize" (int64 $v.store.poolSize) }}

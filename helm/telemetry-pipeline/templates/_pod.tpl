@@ -21,6 +21,8 @@
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
+- name: CLUSTER_ID
+  value: {{ $v.clusterId | quote }}
 {{- if ne .key "apiGateway" }}
 - name: OPS_PORT
   value: {{ $c.opsPort | int64 | quote }}

@@ -22,6 +22,7 @@ import org.gputelemetry.pipeline.config.Descriptors;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.Role;
 import org.gputelemetry.pipeline.config.StartupChecks;
+import org.gputelemetry.pipeline.config.StoreType;
 import org.gputelemetry.pipeline.gateway.CsvUploads;
 import org.gputelemetry.pipeline.gateway.GatewayVerticle;
 import org.gputelemetry.pipeline.gateway.StaleGpus;
@@ -32,6 +33,8 @@ import org.gputelemetry.pipeline.ops.PrometheusNames;
 import org.gputelemetry.pipeline.ops.Readiness;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 import org.gputelemetry.pipeline.store.TelemetryStores;
+import org.gputelemetry.pipeline.store.checkpoint.StoreCheckpoints;
+import org.gputelemetry.pipeline.store.memory.MemoryTelemetryStore;
 import org.gputelemetry.pipeline.streamer.StreamerVerticle;
 import org.gputelemetry.pipeline.transport.Addresses;
 import org.gputelemetry.pipeline.transport.CommittedBatches;
@@ -61,6 +64,7 @@ public final class PipelineVerticle extends VerticleBase {
   private PipelineMetrics metrics;
   private Readiness readiness;
   private Future<Void> storeStarted;
+  private StoreCheckpoints checkpoints;
   private OpsEndpoints ops;
   private OpsVerticle opsServer;
   private StreamerVerticle streamer;
@@ -98,23 +102,47 @@ public final class PipelineVerticle extends VerticleBase {
       // a streamer-only process (an edge pod) keeps no store: nothing to open, nothing to report
       boolean needsStore = settings.runs(Role.COLLECTOR) || settings.runs(Role.GATEWAY);
       store = !needsStore ? null : givenStore != null ? givenStore : TelemetryStores.create(vertx, settings.store());
-      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.roleNames(), metrics);
+      transport = Transports.create(vertx, settings.transport(), settings.instanceId(), settings.clusterId(),
+          settings.roleNames(), metrics);
     } catch (RuntimeException e) {
       LOG.error("Cannot start: {}", e.getMessage());
       return Future.failedFuture(e);
     }
-    metrics.connectionStatus(transport.type(), transport::connected);
+    // one series per role: an alert names the component that lost its queue, as the seeds' dashboards do
+    for (String role : settings.roleNames()) {
+      metrics.connectionStatus(settings.clusterId(), role, transport.type(), transport::connected);
+    }
     if (store != null) {
       readiness.register("store", () -> store.ping().map(v -> new JsonObject().put("type", settings.store().type().configName())));
       // the store may be down at start (PostgreSQL): the process stays up and reports not ready
       storeStarted = store.start().onFailure(e -> LOG.warn("Store not started yet: {}", e.getMessage()));
+      if (settings.store().checkpoint().enabled()) {
+        if (settings.store().type() == StoreType.MEMORY) {
+          checkpoints = new StoreCheckpoints(vertx, settings.store().checkpoint(), store, metrics);
+          // the collector's writers wait for storeStarted, and the transport starts after it: the
+          // restored history is in the store before the first new sample
+          storeStarted = storeStarted.compose(v -> checkpoints.restore());
+        } else {
+          LOG.warn("store.checkpoint is ignored with store.type {}: the samples are durable there",
+              settings.store().type().configName());
+        }
+      }
+      if (store instanceof MemoryTelemetryStore memory) {
+        metrics.memoryStore(memory::bytes, memory::samples, memory::evictedSamples);
+      }
     }
     readiness.register("transport", () -> transport.connected()
         ? Future.succeededFuture(new JsonObject().put("type", transport.type()))
         : Future.failedFuture(transport.type() + " transport not connected"));
-    return transport.start()
+    Future<Void> restored = checkpoints == null ? Future.succeededFuture() : storeStarted;
+    return restored.compose(v -> transport.start())
         .recover(e -> Future.failedFuture(portInUse(e, "transport.cluster.eventBusPort", settings.transport().cluster().eventBusPort())))
         .compose(v -> deployRoles())
+        .onSuccess(v -> {
+          if (checkpoints != null) {
+            checkpoints.start();
+          }
+        })
         .onFailure(e -> LOG.error("Pipeline failed to start: {}", e.getMessage()));
   }
 
@@ -212,6 +240,8 @@ public final class PipelineVerticle extends VerticleBase {
       }, false));
     }
     return chain.eventually(() -> transport == null ? Future.succeededFuture() : transport.close())
+        // after the collector has drained its ring into the store: the final checkpoint has it all
+        .eventually(() -> checkpoints == null ? Future.succeededFuture() : checkpoints.stop())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
 

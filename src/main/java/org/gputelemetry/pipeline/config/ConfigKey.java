@@ -18,7 +18,7 @@ public record ConfigKey(String path, Type type, String defaultValue, boolean der
 
   /** Kind of value a key carries. */
   public enum Type {
-    STRING("string"), NUMBER("number"), BOOLEAN("boolean"), LIST("list"), DURATION("duration"), CHOICE("choice");
+    STRING("string"), NUMBER("number"), BOOLEAN("boolean"), LIST("list"), DURATION("duration"), CHOICE("choice"), SIZE("size");
 
     private final String docName;
 

@@ -22,6 +22,8 @@ public final class ConfigKeys {
           "roles this process runs: `streamer`, `collector`, `gateway`"),
       derived("instanceId", Type.STRING, "`$HOSTNAME-<random>`", "INSTANCE_ID",
           "this process's id in logs, metrics and batches"),
+      key("cluster.id", Type.STRING, "local", "CLUSTER_ID",
+          "the Kubernetes cluster (or site) this process runs in: stamped on batches sent over the `clustered` and `redis` transports, so the receiving collector reports `cross_cluster_latency_seconds{source_cluster,target_cluster}`, and the `cluster` label of `message_queue_connection_status`"),
       key("streamer.csvPath", Type.STRING, "none", "CSV_PATH",
           "DCGM exporter CSV to replay; none = the bundled sample (2,470 rows, 247 GPUs, 31 hosts). Checked before any port is bound"),
       key("streamer.loopMode", Type.BOOLEAN, "true", "STREAMER_LOOP_MODE",
@@ -72,6 +74,9 @@ public final class ConfigKeys {
           "`dcgm-exporter`: a GPU a target has not shown for this long is dropped from its status"),
       key("streamer.source.uuidLabel", Type.STRING, "UUID", "STREAMER_SOURCE_UUID_LABEL",
           "`dcgm-exporter`: the exporter's label holding the GPU UUID"),
+      key("streamer.source.maxSeriesPerTarget", Type.NUMBER, "50000", "STREAMER_SOURCE_MAX_SERIES_PER_TARGET",
+          "`dcgm-exporter`: distinct series (GPU, metric, labels) a target may have within `forgetAfter`; samples of "
+              + "further series are dropped and counted as `series-limit` rejects"),
       key("collector.workers", Type.NUMBER, "2", "COLLECTOR_WORKERS",
           "writer threads writing to the store concurrently"),
       key("collector.batchSize", Type.NUMBER, "5000", "COLLECTOR_BATCH_SIZE",
@@ -82,8 +87,16 @@ public final class ConfigKeys {
           "capacity (samples) of the collector's ring; when full, batches are refused and retried"),
       key("store.type", Type.CHOICE, "memory", "STORE_TYPE",
           "`memory` (embedded, bounded, lost on exit) or `postgres` (production). The block may also be given as `collector.store`; it is the process's store: the collector writes it, the gateway reads it"),
-      key("store.maxEntriesPerGPU", Type.NUMBER, "10000", "STORE_MAX_ENTRIES_PER_GPU",
-          "memory store: samples kept per GPU, oldest dropped first"),
+      derived("store.maxBytes", Type.SIZE, "`60%` of the max heap", "STORE_MAX_BYTES",
+          "memory store: most bytes its samples take (compressed chunks, open heads, bookkeeping); above it the oldest closed chunks of the whole fleet are dropped. Bytes (`536870912`), `512m`, `1g`, or a share of the max heap (`60%`)"),
+      key("store.maxEntriesPerGPU", Type.NUMBER, "0", "STORE_MAX_ENTRIES_PER_GPU",
+          "memory store: most samples kept per GPU, its oldest dropped first; `0` = no bound but `maxBytes`"),
+      key("store.checkpoint.enabled", Type.BOOLEAN, "false", "STORE_CHECKPOINT_ENABLED",
+          "memory store: write a crash-safe snapshot every `interval` (and on a clean stop) and restore it at start, before the collector takes samples; a corrupt or truncated file is set aside as `<path>.corrupt` and the store starts empty. Ignored, with one warning, on `postgres`"),
+      key("store.checkpoint.path", Type.STRING, "data/checkpoint", "STORE_CHECKPOINT_PATH",
+          "memory store: the checkpoint file; its directory (created when missing) also holds the file being written (`<path>.tmp`)"),
+      key("store.checkpoint.interval", Type.DURATION, "1m", "STORE_CHECKPOINT_INTERVAL",
+          "memory store: how often a checkpoint is written (at least 1s); samples committed since the last one are lost on a crash"),
       key("store.host", Type.STRING, "127.0.0.1", "DB_HOST",
           "PostgreSQL host"),
       key("store.port", Type.NUMBER, "5432", "DB_PORT",
@@ -233,7 +246,10 @@ public final class ConfigKeys {
   public record Alias(String variable, List<String> paths) {
   }
 
-  /** The aliases; {@code LOG_LEVEL} is no key: logback.xml reads it for the root level. */
+  /**
+   * The aliases. {@code LOG_LEVEL} is no key: logback.xml reads it for the root level and
+   * {@link EnvOverrides} checks its value. {@code CLUSTER_ID} is {@code cluster.id}'s own variable.
+   */
   public static final List<Alias> ALIASES = List.of(
       new Alias("CSV_FILE", List.of("streamer.csvPath")),
       new Alias("BATCH_SIZE", List.of("streamer.batchSize", "collector.batchSize")),

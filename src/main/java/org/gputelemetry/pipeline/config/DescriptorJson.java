@@ -160,6 +160,22 @@ public final class DescriptorJson {
     return (int) integer(name, def, min, max);
   }
 
+  /** A size ({@link ByteSizes}): a number of bytes or a string such as {@code 512m} or {@code 60%} of {@code maxHeap}. */
+  public long size(String name, String def, long maxHeap, long min) {
+    long fallback = ByteSizes.parse(key(name), def, maxHeap);
+    return read(fallback, () -> {
+      Object v = json.getValue(name);
+      if (v == null) {
+        return fallback;
+      }
+      long n = v instanceof Number num ? num.longValue() : ByteSizes.parse(key(name), v.toString(), maxHeap);
+      if (n < min) {
+        throw new ConfigException(key(name), "must be at least " + min + " bytes, got " + n);
+      }
+      return n;
+    });
+  }
+
   public Duration duration(String name, Duration def) {
     return read(def, () -> {
       Object v = json.getValue(name);

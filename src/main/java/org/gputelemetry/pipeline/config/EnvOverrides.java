@@ -29,6 +29,14 @@ public final class EnvOverrides {
 
   private static final List<Mapping> APPLIED = Stream.concat(ALIAS_MAPPINGS.stream(), MAPPINGS.stream()).toList();
 
+  /** The root log level's variable; logback.xml reads it, no descriptor key does. */
+  public static final String LOG_LEVEL = "LOG_LEVEL";
+  /**
+   * The levels {@link #LOG_LEVEL} may name, any case. Logback turns any other text into DEBUG
+   * without a word, so a typo would flood the log instead of failing: it is checked here.
+   */
+  public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
   private EnvOverrides() {
   }
 
@@ -36,6 +44,11 @@ public final class EnvOverrides {
   public static JsonObject apply(JsonObject descriptor, Map<String, String> env) {
     JsonObject out = descriptor.copy();
     List<ConfigException> problems = new ArrayList<>();
+    String level = env.get(LOG_LEVEL);
+    if (level != null && !level.isBlank() && !LOG_LEVELS.contains(level.trim().toUpperCase(java.util.Locale.ROOT))) {
+      problems.add(new ConfigException(LOG_LEVEL, "environment variable " + LOG_LEVEL + " must be one of "
+          + String.join(", ", LOG_LEVELS) + " (any case), got '" + level + "'"));
+    }
     for (Mapping m : APPLIED) {
       String raw = env.get(m.variable());
       if (raw == null) {

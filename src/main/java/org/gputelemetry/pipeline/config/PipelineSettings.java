@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The whole deployment descriptor, parsed and validated once at start. Immutable.
@@ -14,9 +15,10 @@ import java.util.UUID;
  *
  * @param roles which verticles this process runs
  * @param instanceId this process's id in logs, metrics and the transport (pod name in Kubernetes)
+ * @param clusterId the cluster (site) this process runs in, stamped on the batches it sends
  * @param ops the health/readiness/metrics endpoint of processes without the gateway role
  */
-public record PipelineSettings(List<Role> roles, String instanceId, StreamerSettings streamer,
+public record PipelineSettings(List<Role> roles, String instanceId, String clusterId, StreamerSettings streamer,
                                CollectorSettings collector, GatewaySettings gateway,
                                StoreSettings store, TransportSettings transport, OpsSettings ops) {
 
@@ -24,6 +26,11 @@ public record PipelineSettings(List<Role> roles, String instanceId, StreamerSett
   public static final String STREAMER = Role.STREAMER.configName();
   public static final String COLLECTOR = Role.COLLECTOR.configName();
   public static final String GATEWAY = Role.GATEWAY.configName();
+
+  /** {@code cluster.id} when the descriptor gives none: one cluster, nothing crosses. */
+  public static final String DEFAULT_CLUSTER_ID = "local";
+  /** A cluster id is a metric label value and a wire field: short, printable, no separators. */
+  private static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9._-]{1,63}");
 
   /** Parses a descriptor after applying the process environment's overrides. */
   public static PipelineSettings fromDescriptor(JsonObject descriptor, Map<String, String> env) {
@@ -34,9 +41,15 @@ public record PipelineSettings(List<Role> roles, String instanceId, StreamerSett
     DescriptorJson j = DescriptorJson.of(normalize(json), "").allowOnly();
     List<Role> roles = roles(j);
     String id = j.string("instanceId", null);
+    DescriptorJson cluster = j.child("cluster").allowOnly();
+    String clusterId = cluster.string("id", DEFAULT_CLUSTER_ID);
+    if (clusterId == null || !CLUSTER_ID.matcher(clusterId).matches()) {
+      cluster.problem("id", "must be 1-63 letters, digits, '.', '_' or '-', got '" + clusterId + "'");
+    }
     PipelineSettings s = new PipelineSettings(
         roles,
         id == null || id.isBlank() ? defaultInstanceId() : id,
+        clusterId,
         StreamerSettings.fromJson(j.child(STREAMER)),
         CollectorSettings.fromJson(j.child(COLLECTOR)),
         GatewaySettings.fromJson(j.child(GATEWAY)),
@@ -76,6 +89,7 @@ public record PipelineSettings(List<Role> roles, String instanceId, StreamerSett
   /** The effective settings, secrets left out. */
   public JsonObject toJson() {
     return new JsonObject().put("roles", roleNames()).put("instanceId", instanceId)
+        .put("cluster", new JsonObject().put("id", clusterId))
         .put(STREAMER, streamer.toJson()).put(COLLECTOR, collector.toJson()).put(GATEWAY, gateway.toJson())
         .put("store", store.toJson()).put("transport", transport.toJson()).put("ops", ops.toJson());
   }

@@ -18,9 +18,13 @@ import java.util.Set;
  * @param backoffMax a failing target is retried after interval × 2^(failures−1), at most this (default 5 min)
  * @param forgetAfter a GPU not seen for this long is dropped from its target's staleness list (default 1 h)
  * @param uuidLabel the exporter's UUID label name (its {@code --uuid-label}-style option; default {@code UUID})
+ * @param maxSeriesPerTarget distinct series (GPU, metric, labels) one target may have in the last
+ *     {@code forgetAfter}; samples of series past it are dropped and counted (default 50,000: a
+ *     fully partitioned 8-GPU MIG node has a few thousand), so a target that churns label values
+ *     cannot grow the streamer's, the store's and the dictionaries' memory without bound
  */
 public record ScrapeSettings(Duration interval, Duration timeout, int concurrency, int maxResponseBytes,
-                             Duration backoffMax, Duration forgetAfter, String uuidLabel) {
+                             Duration backoffMax, Duration forgetAfter, String uuidLabel, int maxSeriesPerTarget) {
 
   /** dcgm-exporter's default name of the label that carries the GPU UUID. */
   public static final String DEFAULT_UUID_LABEL = "UUID";
@@ -31,8 +35,9 @@ public record ScrapeSettings(Duration interval, Duration timeout, int concurrenc
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofMinutes(5);
   public static final Duration DEFAULT_FORGET_AFTER = Duration.ofHours(1);
+  public static final int DEFAULT_MAX_SERIES_PER_TARGET = 50_000;
   private static final Set<String> KEYS = Set.of("interval", "timeout", "concurrency", "maxResponseBytes",
-      "backoffMax", "forgetAfter", "uuidLabel");
+      "backoffMax", "forgetAfter", "uuidLabel", "maxSeriesPerTarget");
 
   public ScrapeSettings {
     if (interval.toMillis() < 100) {
@@ -46,6 +51,9 @@ public record ScrapeSettings(Duration interval, Duration timeout, int concurrenc
     }
     if (maxResponseBytes < 1024) {
       throw new IllegalArgumentException("maxResponseBytes must be at least 1024, got " + maxResponseBytes);
+    }
+    if (maxSeriesPerTarget < 1) {
+      throw new IllegalArgumentException("maxSeriesPerTarget must be at least 1, got " + maxSeriesPerTarget);
     }
     if (backoffMax.compareTo(interval) < 0) {
       backoffMax = interval;
@@ -70,12 +78,13 @@ public record ScrapeSettings(Duration interval, Duration timeout, int concurrenc
     int maxBytes = integer(json, prefix, "maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30);
     Duration backoffMax = duration(json, prefix, "backoffMax", DEFAULT_BACKOFF_MAX);
     Duration forget = duration(json, prefix, "forgetAfter", DEFAULT_FORGET_AFTER);
+    int maxSeries = integer(json, prefix, "maxSeriesPerTarget", DEFAULT_MAX_SERIES_PER_TARGET, 1, 10_000_000);
     Object label = json.getValue("uuidLabel", DEFAULT_UUID_LABEL);
     if (!(label instanceof String l) || l.isEmpty()) {
       throw invalid(prefix, "uuidLabel", "must be a non-empty label name");
     }
     try {
-      return new ScrapeSettings(interval, timeout, concurrency, maxBytes, backoffMax, forget, l);
+      return new ScrapeSettings(interval, timeout, concurrency, maxBytes, backoffMax, forget, l, maxSeries);
     } catch (IllegalArgumentException e) {
       String key = e.getMessage().substring(0, e.getMessage().indexOf(' '));
       throw invalid(prefix, key, e.getMessage().substring(key.length() + 1));
@@ -91,7 +100,7 @@ public record ScrapeSettings(Duration interval, Duration timeout, int concurrenc
     return new JsonObject().put("interval", interval.toMillis() + "ms").put("timeout", timeout.toMillis() + "ms")
         .put("concurrency", concurrency).put("maxResponseBytes", maxResponseBytes)
         .put("backoffMax", backoffMax.toMillis() + "ms").put("forgetAfter", forgetAfter.toMillis() + "ms")
-        .put("uuidLabel", uuidLabel);
+        .put("uuidLabel", uuidLabel).put("maxSeriesPerTarget", maxSeriesPerTarget);
   }
 
   /** {@code 1s}, {@code 500ms}, {@code 5m}, {@code 1h}, or a number of seconds. */

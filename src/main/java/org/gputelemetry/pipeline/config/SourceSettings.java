@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.gputelemetry.pipeline.simulate.DcgmMetric;
 import org.gputelemetry.pipeline.simulate.FleetConfig;
 
@@ -29,7 +30,9 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
                              Duration interval, List<ScrapeTarget> targets, ScrapeSettings scrape) {
 
   private static final List<String> SCRAPE_KEYS = List.of("timeout", "concurrency", "backoffMax", "maxResponseBytes",
-      "forgetAfter", "uuidLabel");
+      "forgetAfter", "uuidLabel", "maxSeriesPerTarget");
+  private static final Set<String> COUNT_KEYS = Set.of("concurrency", "maxResponseBytes",
+      "maxSeriesPerTarget");
 
   /** Reads the block, recording problems in {@code j} (see {@link DescriptorJson#check()}). */
   static SourceSettings fromJson(DescriptorJson j) {
@@ -85,8 +88,7 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
       Object v = j.json().getValue(key);
       if (v != null) {
         // durations as this descriptor spells them (a bare number is milliseconds here)
-        block.put(key, v instanceof Number n && !key.equals("concurrency") && !key.equals("maxResponseBytes")
-            ? n.longValue() + "ms" : v);
+        block.put(key, v instanceof Number n && !COUNT_KEYS.contains(key) ? n.longValue() + "ms" : v);
       }
     }
     try {
@@ -141,7 +143,8 @@ public record SourceSettings(SourceType type, int gpus, int gpusPerHost, int hos
             .put("hostname", t.hostname())).toList()));
     json.put("timeout", Durations.format(scrape.timeout())).put("concurrency", scrape.concurrency())
         .put("backoffMax", Durations.format(scrape.backoffMax())).put("maxResponseBytes", scrape.maxResponseBytes())
-        .put("forgetAfter", Durations.format(scrape.forgetAfter())).put("uuidLabel", scrape.uuidLabel());
+        .put("forgetAfter", Durations.format(scrape.forgetAfter())).put("uuidLabel", scrape.uuidLabel())
+        .put("maxSeriesPerTarget", scrape.maxSeriesPerTarget());
     return json;
   }
 }

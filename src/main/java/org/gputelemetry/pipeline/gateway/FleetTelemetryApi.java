@@ -103,8 +103,13 @@ final class FleetTelemetryApi {
   }
 
   private void handle(RoutingContext ctx) {
-    Request r = parse(ctx.queryParams(), Timestamps.nowMicros());
-    TelemetryApi.respond(ctx, store.gpus(r.hostname()).compose(gpus -> answer(r, gpus)));
+    TelemetryApi.respond(ctx, fleetJson(ctx.queryParams()));
+  }
+
+  /** The answer to the query {@code params}, REST's and GraphQL's; a bad parameter throws {@link ApiException}. */
+  Future<JsonObject> fleetJson(MultiMap params) {
+    Request r = parse(params, Timestamps.nowMicros());
+    return store.gpus(r.hostname()).compose(gpus -> answer(r, gpus));
   }
 
   /** The answer for {@code gpus}, the catalogue (of the host) the request covers. */

@@ -55,6 +55,7 @@ public final class GraphqlSchema {
 
   /** The GraphQL engine over {@code api}, its subscription fed by {@code live}. */
   public static GraphQL create(TelemetryApi api, LiveSubscriptions live) {
+    FleetTelemetryApi fleet = new FleetTelemetryApi(api.store());
     RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
         .type("Query", b -> b
             .dataFetcher("gpus", env -> answer(api.gpusJson(env.getArgument("hostname")), "gpus"))
@@ -65,7 +66,8 @@ public final class GraphqlSchema {
             .dataFetcher("telemetry", env -> answer(api.telemetryJson(uuid(env), params(env)), null))
             .dataFetcher("latest", env -> answer(api.gpuLatestJson(uuid(env)), "samples"))
             .dataFetcher("latestOf", env -> answer(api.latestJson(env.getArgument("metric"), env.getArgument("hostname")),
-                "samples")))
+                "samples"))
+            .dataFetcher("fleet", env -> answer(fleet.fleetJson(params(env)), null)))
         .type("Subscription", b -> b.dataFetcher("telemetry", live::publisher))
         .type("Sample", b -> b.dataFetcher("labels", GraphqlSchema::labels))
         .build();

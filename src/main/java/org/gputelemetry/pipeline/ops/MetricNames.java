@@ -22,9 +22,19 @@ public final class MetricNames {
   public static final String STORE_WRITE = "telemetry.store.write";
   public static final String STORE_WRITE_FAILURES = "telemetry.store.write.failures";
   public static final String STORE_DEAD_LETTERS = "telemetry.store.dead.letters";
+  public static final String STORE_MEMORY_BYTES = "telemetry.store.memory.bytes";
+  public static final String STORE_SAMPLES = "telemetry.store.samples";
+  public static final String STORE_EVICTED_SAMPLES = "telemetry.store.evicted.samples";
   public static final String END_TO_END_LAG = "telemetry.end.to.end.lag";
   public static final String BATCHES_REFUSED = "telemetry.batches.refused";
   public static final String QUEUE_CONNECTION_STATUS = "message.queue.connection.status";
+  /** A gauge with base unit seconds: scraped as {@code cross_cluster_latency_seconds}. */
+  public static final String CROSS_CLUSTER_LATENCY = "cross.cluster.latency";
+  public static final String CHECKPOINT_DURATION = "telemetry.checkpoint.duration";
+  public static final String CHECKPOINT_FAILURES = "telemetry.checkpoint.failures";
+  public static final String CHECKPOINT_BYTES = "telemetry.checkpoint.bytes";
+  public static final String CHECKPOINT_SAMPLES = "telemetry.checkpoint.samples";
+  public static final String CHECKPOINT_LAST_SUCCESS = "telemetry.checkpoint.last.success.timestamp";
   public static final String WEBSOCKET_CLIENTS = "telemetry.websocket.clients";
   public static final String WEBSOCKET_SENT = "telemetry.websocket.sent";
   public static final String WEBSOCKET_DROPPED = "telemetry.websocket.dropped";

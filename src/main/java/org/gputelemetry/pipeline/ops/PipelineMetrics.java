@@ -125,6 +125,18 @@ public final class PipelineMetrics {
         .strongReference(true).register(registry);
   }
 
+  /** The memory store's accounted bytes and samples kept (gauges) and samples evicted (a counter it keeps). */
+  public void memoryStore(Supplier<Number> bytes, Supplier<Number> samples, Supplier<Number> evicted) {
+    Gauge.builder(MetricNames.STORE_MEMORY_BYTES, hold(bytes))
+        .description("Bytes the memory store's samples take as it accounts them (chunks, heads, bookkeeping)")
+        .baseUnit("bytes").strongReference(true).register(registry);
+    Gauge.builder(MetricNames.STORE_SAMPLES, hold(samples)).description("Samples the memory store keeps")
+        .strongReference(true).register(registry);
+    FunctionCounter.builder(MetricNames.STORE_EVICTED_SAMPLES, hold(evicted), c -> c.get().doubleValue())
+        .description("Samples the memory store dropped to stay within store.maxBytes or store.maxEntriesPerGPU")
+        .register(registry);
+  }
+
   /** Gauge of the stream entries the collectors' group has not acknowledged, as the edge last saw it. */
   public void redisBacklog(Supplier<Number> entries) {
     Gauge.builder(MetricNames.REDIS_BACKLOG, hold(entries))
@@ -155,11 +167,54 @@ public final class PipelineMetrics {
         .tag("queue", queue).strongReference(true).register(registry);
   }
 
-  /** 1 while {@code transport} reaches its peers or broker, 0 otherwise. */
-  public void connectionStatus(String transport, Supplier<Boolean> connected) {
+  /**
+   * 1 while {@code transport} reaches its peers or broker, 0 otherwise, as the role
+   * {@code component} of a process in cluster {@code cluster} uses it (one series per role the
+   * process runs: they share the connection).
+   */
+  public void connectionStatus(String cluster, String component, String transport, Supplier<Boolean> connected) {
     Supplier<Number> status = () -> connected.get() ? 1 : 0;
     Gauge.builder(MetricNames.QUEUE_CONNECTION_STATUS, hold(status))
-        .description("Whether the transport is connected (1) or not (0)").tag("transport", transport)
+        .description("Whether the transport is connected (1) or not (0)").tag("cluster", cluster).tag("component", component)
+        .tag("transport", transport).strongReference(true).register(registry);
+  }
+
+  /**
+   * Gauge of the recent send-to-receive latency of batches from {@code sourceCluster} received in
+   * {@code targetCluster}, in seconds (what {@code seconds} reads).
+   */
+  public void crossClusterLatency(String sourceCluster, String targetCluster, Supplier<Number> seconds) {
+    Gauge.builder(MetricNames.CROSS_CLUSTER_LATENCY, hold(seconds)).baseUnit("seconds")
+        .description("Largest send-to-receive latency of the batches received from source_cluster over the last minute"
+            + " (sender's clock to receiver's clock); 0 when none arrived")
+        .tag("source_cluster", sourceCluster).tag("target_cluster", targetCluster).strongReference(true).register(registry);
+  }
+
+  /**
+   * Timer of checkpoint writes or restores of the embedded store ({@code operation} {@code write}
+   * or {@code restore}), successful ones only.
+   */
+  public Timer checkpointDuration(String operation) {
+    return Timer.builder(MetricNames.CHECKPOINT_DURATION).description("Duration of a successful checkpoint write or restore")
+        .tag("operation", operation).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+  }
+
+  /** Counter of checkpoint writes that failed, or checkpoints found corrupt at restore ({@code operation}). */
+  public Counter checkpointFailures(String operation) {
+    return Counter.builder(MetricNames.CHECKPOINT_FAILURES)
+        .description("Checkpoint writes that failed, and checkpoints found corrupt or unreadable at restore")
+        .tag("operation", operation).register(registry);
+  }
+
+  /** Gauges of the newest checkpoint: when it was written (epoch seconds, 0 = never), its size and samples. */
+  public void checkpointState(Supplier<Number> lastSuccessSeconds, Supplier<Number> bytes, Supplier<Number> samples) {
+    Gauge.builder(MetricNames.CHECKPOINT_LAST_SUCCESS, hold(lastSuccessSeconds)).baseUnit("seconds")
+        .description("When this process last wrote a checkpoint, epoch seconds; 0 = not yet")
+        .strongReference(true).register(registry);
+    Gauge.builder(MetricNames.CHECKPOINT_BYTES, hold(bytes)).description("Size of the checkpoint file last written or restored")
+        .strongReference(true).register(registry);
+    Gauge.builder(MetricNames.CHECKPOINT_SAMPLES, hold(samples)).description("Samples in the checkpoint last written or restored")
         .strongReference(true).register(registry);
   }
 

@@ -46,7 +46,8 @@ public final class PrometheusNames {
         });
     CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
     if (compilation != null && compilation.isCompilationTimeMonitoringSupported()) {
-      FunctionCounter.builder("jvm.compilation.time", compilation, c -> c.getTotalCompilationTime() / 1_000.0)
+      // not the binder's own name: Micrometer would take that for a second registration of its counter and warn
+      FunctionCounter.builder("jvm.compilation.time.seconds", compilation, c -> c.getTotalCompilationTime() / 1_000.0)
           .baseUnit("seconds").description("time the JIT compiler spent compiling")
           .tag("compiler", compilation.getName()).register(registry);
     }

@@ -13,7 +13,7 @@ public final class TelemetryStores {
 
   public static TelemetryStore create(Vertx vertx, StoreSettings settings) {
     return switch (settings.type()) {
-      case MEMORY -> new MemoryTelemetryStore(settings.maxEntriesPerGPU());
+      case MEMORY -> new MemoryTelemetryStore(settings.maxBytes(), settings.maxEntriesPerGPU());
       case POSTGRES -> new PostgresTelemetryStore(vertx, settings);
     };
   }

@@ -22,6 +22,15 @@ public final class Addresses {
   public static final String COMMITTED_MICROS_HEADER = "committed-micros";
 
   /**
+   * Header of a {@link #BATCHES} message on the clustered bus: the {@code cluster.id} of the sender.
+   * Optional: a batch without it (an older sender) is taken, only not measured.
+   */
+  public static final String SOURCE_CLUSTER_HEADER = "source-cluster";
+
+  /** Header of a {@link #BATCHES} message on the clustered bus: when it was sent, the sender's clock, epoch microseconds. */
+  public static final String SENT_MICROS_HEADER = "sent-micros";
+
+  /**
    * Streamers running the dcgm-exporter source publish their targets' status here periodically
    * (a JSON object: {@code instance}, {@code ttlMillis}, {@code targets}); gateways keep the latest
    * per target. On the clustered event bus it reaches every process; otherwise only this one.

@@ -2,6 +2,7 @@ package org.gputelemetry.pipeline.transport;
 
 import io.vertx.core.Vertx;
 import java.util.List;
+import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.model.SampleBatch;
@@ -24,11 +25,21 @@ public final class Transports {
    */
   public static Transport create(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles,
                                  PipelineMetrics metrics) {
+    return create(vertx, settings, instanceId, PipelineSettings.DEFAULT_CLUSTER_ID, roles, metrics);
+  }
+
+  /**
+   * @param clusterId this process's {@code cluster.id}: stamped on the batches the clustered and
+   *                  Redis transports send, and the target of the latency they measure on receipt
+   */
+  public static Transport create(Vertx vertx, TransportSettings settings, String instanceId, String clusterId,
+                                 List<String> roles, PipelineMetrics metrics) {
     registerCodec(vertx);
+    CrossClusterLatency latency = new CrossClusterLatency(clusterId, metrics);
     return switch (settings.type()) {
       case LOCAL -> new LocalTransport(vertx, settings.sendTimeout());
-      case REDIS -> new RedisStreamTransport(vertx, settings, instanceId, roles, metrics);
-      case CLUSTERED -> new ClusteredTransport(vertx, settings, instanceId, roles);
+      case REDIS -> new RedisStreamTransport(vertx, settings, instanceId, roles, metrics, latency);
+      case CLUSTERED -> new ClusteredTransport(vertx, settings, instanceId, roles, latency);
     };
   }
 

@@ -76,6 +76,20 @@ class EnvAliasesTest {
   }
 
   @Test
+  void anUnknownLogLevelIsAConfigurationErrorNamingIt() {
+    ConfigException e = assertThrows(ConfigException.class, () -> settings(Map.of("LOG_LEVEL", "verbose")));
+    assertEquals("invalid configuration 'LOG_LEVEL': environment variable LOG_LEVEL must be one of TRACE, DEBUG, INFO,"
+        + " WARN, ERROR, OFF (any case), got 'verbose'", e.getMessage());
+    // reported with the other bad variables of the same start
+    ConfigException both = assertThrows(ConfigException.class,
+        () -> settings(Map.of("LOG_LEVEL", "loud", "STREAMER_RATE", "fast")));
+    assertEquals(2, both.problems().size(), both.getMessage());
+    for (String ok : List.of("info", "WARN", "Debug", " error ", "off", "trace")) {
+      assertNotNull(settings(Map.of("LOG_LEVEL", ok)), ok);
+    }
+  }
+
+  @Test
   void logLevelSetsTheRootLevel() throws Exception {
     // logback.xml reads ${LOG_LEVEL:-INFO}; a system property stands in for the variable here
     LoggerContext context = new LoggerContext();

@@ -35,7 +35,8 @@ class PipelineSettingsTest {
     assertEquals(Duration.ofMillis(200), s.collector().pollInterval());
     assertEquals(65536, s.collector().bufferSize());
     assertEquals(StoreType.MEMORY, s.store().type());
-    assertEquals(10000, s.store().maxEntriesPerGPU());
+    assertEquals(0, s.store().maxEntriesPerGPU());
+    assertEquals(Runtime.getRuntime().maxMemory() / 100 * 60, s.store().maxBytes());
     assertEquals(8080, s.gateway().port());
     assertEquals(TransportType.LOCAL, s.transport().type());
   }
@@ -166,6 +167,54 @@ class PipelineSettingsTest {
         new JsonObject().put("type", "memory").put("maxEntriesPerGPU", 3)));
     PipelineSettings s = PipelineSettings.fromDescriptor(descriptor, Map.of("STORE_MAX_ENTRIES_PER_GPU", "9"));
     assertEquals(9, s.store().maxEntriesPerGPU());
+  }
+
+  @Test
+  void clusterIdDefaultsToLocalAndIsSetByClusterIdVariable() {
+    assertEquals("local", PipelineSettings.fromDescriptor(new JsonObject(), Map.of()).clusterId());
+    assertEquals("edge-eu1", PipelineSettings.fromDescriptor(new JsonObject(), Map.of("CLUSTER_ID", "edge-eu1")).clusterId());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> PipelineSettings.fromJson(new JsonObject().put("cluster", new JsonObject().put("id", "edge,eu 1"))));
+    assertTrue(e.getMessage().contains("'cluster.id'") && e.getMessage().contains("edge,eu 1"), e.getMessage());
+  }
+
+  @Test
+  void checkpointKeysParseWithTheirVariablesAndRejectATooShortInterval() {
+    StoreSettings s = PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STORE_CHECKPOINT_ENABLED", "true",
+        "STORE_CHECKPOINT_PATH", "/var/lib/telemetry/collector/checkpoint", "STORE_CHECKPOINT_INTERVAL", "30s")).store();
+    assertEquals(new CheckpointSettings(true, "/var/lib/telemetry/collector/checkpoint", java.time.Duration.ofSeconds(30)),
+        s.checkpoint());
+    assertEquals(new CheckpointSettings(false, "data/checkpoint", java.time.Duration.ofMinutes(1)),
+        PipelineSettings.fromJson(new JsonObject()).store().checkpoint());
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineSettings.fromJson(new JsonObject().put("store",
+        new JsonObject().put("checkpoint", new JsonObject().put("interval", "100ms")))));
+    assertTrue(e.getMessage().contains("'store.checkpoint.interval'"), e.getMessage());
+  }
+
+  @Test
+  void storeMaxBytesTakesBytesBinaryMultiplesAndAShareOfTheHeap() {
+    long heap = Runtime.getRuntime().maxMemory();
+    assertEquals(512L << 20, storeMaxBytes("512m"));
+    assertEquals(1L << 30, storeMaxBytes("1g"));
+    assertEquals(3L << 30, storeMaxBytes("3GiB"));
+    assertEquals(heap / 100 * 25, storeMaxBytes("25%"));
+    assertEquals(2_000_000L, PipelineSettings.fromJson(new JsonObject().put("store",
+        new JsonObject().put("maxBytes", 2_000_000))).store().maxBytes());
+    assertEquals(64L << 20, PipelineSettings.fromDescriptor(new JsonObject(), Map.of("STORE_MAX_BYTES", "64m"))
+        .store().maxBytes());
+  }
+
+  @Test
+  void badStoreMaxBytesNamesTheKey() {
+    for (String bad : new String[] {"lots", "0%", "101%", "12q", "1k"}) {
+      ConfigException e = assertThrows(ConfigException.class, () -> storeMaxBytes(bad), bad);
+      assertTrue(e.getMessage().contains("'store.maxBytes'"), e.getMessage());
+    }
+  }
+
+  private static long storeMaxBytes(String size) {
+    return PipelineSettings.fromJson(new JsonObject().put("store", new JsonObject().put("maxBytes", size)))
+        .store().maxBytes();
   }
 
   @Test

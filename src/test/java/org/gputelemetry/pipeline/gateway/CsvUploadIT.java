@@ -396,8 +396,8 @@ class CsvUploadIT {
         .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1")
             .put("upload", new JsonObject().put("enabled", false))));
     int port = off.gatewayPort();
-    // as for any path without a POST route: the router answers 405 (its static files take GET everywhere)
-    assertEquals(405, postCsv(port, "", "text/csv", fixture("off", 1, "2025-07-18T20:42:34Z")
+    // as for any path that is no resource of the API: 404, not 405 (nothing there takes another method)
+    assertEquals(404, postCsv(port, "", "text/csv", fixture("off", 1, "2025-07-18T20:42:34Z")
         .getBytes(StandardCharsets.UTF_8), null).statusCode());
     assertEquals(404, get(port, UploadApi.UPLOADS).statusCode());
     assertFalse(off.gateway().openApi().getJsonObject("paths").containsKey(UploadApi.UPLOAD), "nor documented");

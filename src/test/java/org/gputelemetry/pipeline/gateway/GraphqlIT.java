@@ -199,6 +199,45 @@ class GraphqlIT {
   }
 
   @Test
+  void fleetSeriesAgreeWithRest() {
+    String fields = "{ metric step agg group_by series { uuid hostname samples { timestamp value count } } }";
+    for (String group : List.of("gpu", "hostname", "fleet")) {
+      JsonObject rest = rest("/api/v1/telemetry?metric=" + enc(metric) + "&step=1m&agg=max&group_by=" + group);
+      JsonObject gql = data("{ fleet(metric: " + quoted(metric) + ", step: \"1m\", agg: \"max\", group_by: "
+          + quoted(group) + ") " + fields + " }").getJsonObject("fleet");
+      assertEquals(group, gql.getString("group_by"));
+      assertFalse(gql.getJsonArray("series").isEmpty(), group);
+      assertEquals(inGraphqlShape(rest), gql, group);
+    }
+    // the step REST picks when none is given, and the host filter
+    String host = rest("/api/v1/hosts").getJsonArray("hosts").getJsonObject(0).getString("hostname");
+    JsonObject rest = rest("/api/v1/telemetry?metric=" + enc(metric) + "&hostname=" + enc(host));
+    JsonObject gql = data("{ fleet(metric: " + quoted(metric) + ", hostname: " + quoted(host) + ") " + fields + " }")
+        .getJsonObject("fleet");
+    assertEquals(rest.getString("step"), gql.getString("step"));
+    assertEquals(inGraphqlShape(rest), gql);
+    JsonObject bad = graphql("{ fleet(metric: " + quoted(metric) + ", group_by: \"rack\") { step } }")
+        .getJsonArray("errors").getJsonObject(0);
+    assertEquals("group_by", bad.getJsonObject("extensions").getString("argument"));
+    assertEquals(400, bad.getJsonObject("extensions").getInteger("status"));
+    JsonObject tooFine = graphql("{ fleet(metric: " + quoted(metric) + ", step: \"1ms\") { step } }")
+        .getJsonArray("errors").getJsonObject(0);
+    assertEquals("step", tooFine.getJsonObject("extensions").getString("argument"), tooFine.encode());
+  }
+
+  /** REST's fleet answer with GraphQL's nulls for absent fields and double values. */
+  private static JsonObject inGraphqlShape(JsonObject rest) {
+    JsonArray series = new JsonArray();
+    for (int i = 0; i < rest.getJsonArray("series").size(); i++) {
+      JsonObject s = rest.getJsonArray("series").getJsonObject(i);
+      series.add(new JsonObject().put("uuid", s.getValue("uuid")).put("hostname", s.getValue("hostname"))
+          .put("samples", normalised(s.getJsonArray("samples"), List.of("timestamp", "value", "count"))));
+    }
+    return new JsonObject().put("metric", rest.getValue("metric")).put("step", rest.getValue("step"))
+        .put("agg", rest.getValue("agg")).put("group_by", rest.getValue("group_by")).put("series", series);
+  }
+
+  @Test
   void errorsNameTheArgumentAsRestNamesTheParameter() {
     JsonObject unknown = graphql("{ gpu(uuid: \"GPU-no-such\") { uuid } }");
     assertNull(unknown.getJsonObject("data").getValue("gpu"));

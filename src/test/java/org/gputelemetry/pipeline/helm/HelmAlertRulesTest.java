@@ -50,7 +50,8 @@ class HelmAlertRulesTest {
     }
     for (String alert : Set.of("StreamerDown", "GatewayDown", "DcgmExporterTargetDown",
         "TelemetryHighStoreErrorRate", "TelemetryHighMemory", "TelemetrySpoolFilling", "TelemetryRedisBacklogFilling",
-        "CollectorDown", "RedisConnectionLost", "TelemetryHighRejectRate", "TelemetryHighEndToEndLag", "TelemetryGpuStale")) {
+        "CollectorDown", "RedisConnectionLost", "TelemetryHighRejectRate", "TelemetryHighEndToEndLag", "TelemetryGpuStale",
+        "CrossClusterHighLatency", "MessageQueueDisconnected", "TelemetryHighContainerMemory", "TelemetryCheckpointFailing")) {
       assertTrue(alerts.contains(alert), "the chart has " + alert + ": " + alerts);
       assertTrue(cases.contains("alertname: " + alert), "a promtool case for " + alert);
     }

@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.gputelemetry.pipeline.config.CheckpointSettings;
 import org.gputelemetry.pipeline.config.PipelineSettings;
 import org.gputelemetry.pipeline.config.ScrapeTarget;
 import org.gputelemetry.pipeline.config.SourceSettings;
@@ -153,7 +154,7 @@ class HelmDataSourcesTest {
   }
 
   @Test
-  void checkpointsOfTheEmbeddedStoreGoToTheCollectorsClaim(@TempDir Path tmp) {
+  void checkpointsOfTheEmbeddedStoreGoToTheCollectorsClaim(@TempDir Path tmp) throws IOException {
     RenderedChart chart = render("postgresql.enabled", "false", "apiGateway.enabled", "false", "store.type", "memory",
         "collector.checkpointEnabled", "true", "collector.checkpointInterval", "30s",
         "collector.persistence.enabled", "true", "collector.persistence.size", "20Gi",
@@ -169,6 +170,11 @@ class HelmDataSourcesTest {
     assertEquals("fast-ssd", at(claim, "spec.storageClassName"));
     assertEquals(name(claim), at(volume(collector, "data"), "persistentVolumeClaim.claimName"));
     assertEquals("/var/lib/telemetry/collector", mount(collector, "data").get("mountPath"));
+    // the jar reads the rendered block as its store.checkpoint keys, and writes inside the mounted volume
+    CheckpointSettings parsed = settings(chart, "collector", tmp).store().checkpoint();
+    assertEquals(new CheckpointSettings(true, "/var/lib/telemetry/collector/checkpoint",
+        Duration.ofSeconds(30)), parsed);
+    assertEquals(mount(collector, "data").get("mountPath"), Path.of(parsed.path()).getParent().toString());
     assertEquals("Recreate", at(collector, "spec.strategy.type"), "one pod holds the ReadWriteOnce claim at a time");
     assertEquals(1, ((Number) at(collector, "spec.replicas")).intValue());
 

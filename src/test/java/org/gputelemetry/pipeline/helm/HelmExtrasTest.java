@@ -49,7 +49,8 @@ class HelmExtrasTest {
     for (String metric : List.of("telemetry_rows_streamed_total", "telemetry_rows_rejected_total",
         "telemetry_batches_sent_total", "telemetry_transport_queue_depth", "telemetry_samples_persisted_total",
         "telemetry_store_write_seconds", "telemetry_end_to_end_lag_seconds", "telemetry_websocket_clients",
-        "telemetry_websocket_dropped_total", "message_queue_connection_status")) {
+        "telemetry_websocket_dropped_total", "message_queue_connection_status", "cross_cluster_latency_seconds",
+        "telemetry_checkpoint_last_success_timestamp_seconds")) {
       assertTrue(json.contains(metric), "dashboard panel on " + metric);
     }
   }

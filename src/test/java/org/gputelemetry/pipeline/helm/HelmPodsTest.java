@@ -128,6 +128,22 @@ class HelmPodsTest {
   }
 
   @Test
+  void everyPipelinePodCarriesTheReleasesClusterId() {
+    Map<Mode, String> expected = Map.of(Mode.DEFAULT, "local", Mode.SAME_CLUSTER, "local", Mode.EDGE, "edge",
+        Mode.CENTRAL, "central", Mode.DCGM_DAEMONSET, "local");
+    expected.forEach((mode, id) -> {
+      List<Map<String, Object>> workloads = mode.render().pipelineWorkloads();
+      assertFalse(workloads.isEmpty(), mode.name());
+      for (Map<String, Object> workload : workloads) {
+        assertEquals(id, at(envEntry(container(workload), "CLUSTER_ID"), "value"), mode + "/" + name(workload));
+      }
+    });
+    RenderedChart site = RenderedChart.render("telemetry-edge", "values-edge-cluster.yaml",
+        sets("externalRedis.existingSecret", "telemetry-redis-credentials", "clusterId", "edge-eu1"));
+    assertEquals("edge-eu1", at(envEntry(container(site.workload("streamer")), "CLUSTER_ID"), "value"));
+  }
+
+  @Test
   void edgeStreamersSplitTheInputByOrdinalAndSpoolPerPod() {
     Map<String, Object> streamer = Mode.EDGE.render().workload("streamer");
     Map<String, Object> container = container(streamer);

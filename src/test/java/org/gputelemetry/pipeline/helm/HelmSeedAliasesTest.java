@@ -31,10 +31,14 @@ class HelmSeedAliasesTest {
   void withoutAliasesTheConfigBlockApplies() {
     RenderedChart chart = RenderedChart.render("telemetry-noalias", null, sets(
         "postgresql.auth.password", DB_PASSWORD,
-        "streamer.config.workers", "3"));
+        "streamer.config.workers", "3",
+        "collector.config.maxBytes", "256m"));
     JsonObject streamer = descriptorOf(chart, chart.workload("streamer"));
     assertEquals(3, streamer.getJsonObject("streamer").getInteger("workers"));
     assertEquals(1250, streamer.getJsonObject("streamer").getInteger("rate"));
+    JsonObject store = descriptorOf(chart, chart.workload("collector")).getJsonObject("store");
+    assertEquals("256m", store.getString("maxBytes"));
+    assertEquals(0, store.getInteger("maxEntriesPerGPU"));
   }
 
   @Test

@@ -45,6 +45,8 @@ class HelmValidationTest {
         Arguments.of("streamer.source.interval", "0s"),
         Arguments.of("streamer.persistence.mountPath", "relative/dir"),
         Arguments.of("collector.checkpointInterval", "often"),
+        Arguments.of("collector.checkpointInterval", "500ms"),
+        Arguments.of("clusterId", "edge/eu"),
         Arguments.of("streamer.replicas", "3"),
         Arguments.of("postgres", "true"));
   }

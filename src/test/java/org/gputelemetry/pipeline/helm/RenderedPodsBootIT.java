@@ -142,5 +142,13 @@ class RenderedPodsBootIT {
     assertTrue(gateway != null, "the central release runs the gateway");
     boot(Mode.EDGE, LoopbackCluster.create());
     expectReadyAndFlowing(gateway);
+    // the mode files' clusterId reaches the pods as CLUSTER_ID: the central collector measures the edge
+    PipelineProcess collector = pods.processes().stream().filter(p -> p.name().equals("telemetry-central-collector-0"))
+        .findFirst().orElseThrow();
+    String series = "source_cluster=\"edge\",target_cluster=\"central\"";
+    Poll.until("the central collector reports the edge's latency\n" + collector.tail(), 30,
+        () -> String.valueOf(collector.get("/metrics")).contains("cross_cluster_latency_seconds{" + series));
+    assertTrue(String.valueOf(collector.get("/metrics")).contains(
+        "message_queue_connection_status{cluster=\"central\",component=\"collector\",transport=\"redis\"} 1.0"));
   }
 }

@@ -2,6 +2,8 @@ package org.gputelemetry.pipeline.it;
 
 import static org.gputelemetry.pipeline.testutil.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,6 +53,7 @@ class ClusteredPipelineIT {
   private FeedClient remoteFeed;
   private int remoteFeedSamples;
   private JsonObject transport;
+  private String centralMetricsAfterReplay;
 
   @BeforeAll
   void boot() {
@@ -59,6 +62,7 @@ class ClusteredPipelineIT {
     collector = Pipelines.deploy(central, new JsonObject()
         .put("roles", List.of("collector", "gateway"))
         .put("instanceId", "central-0")
+        .put("cluster", new JsonObject().put("id", "central"))
         .put("store", new JsonObject().put("type", "memory"))
         .put("gateway", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
         .put("transport", transport));
@@ -78,6 +82,8 @@ class ClusteredPipelineIT {
     edge = Vertx.vertx();
     streamer = Pipelines.deploy(edge, streamerDescriptor("edge-0", new JsonObject().put("port", 0).put("host", "127.0.0.1")));
     await(streamer.streamer().finished(), 60);
+    // read now: the latency gauge is a maximum over the last minute, and later tests may start after it
+    centralMetricsAfterReplay = get(collector.gatewayPort(), "/metrics").bodyAsString();
     feedSamples = feed.samplesFor(1_000).size();
     remoteFeedSamples = remoteFeed.samplesFor(1_000).size();
   }
@@ -86,6 +92,7 @@ class ClusteredPipelineIT {
   private JsonObject streamerDescriptor(String instanceId, JsonObject ops) {
     return Pipelines.merge(Pipelines.descriptor("streamer.json"), new JsonObject()
         .put("instanceId", instanceId)
+        .put("cluster", new JsonObject().put("id", "edge"))
         .put("streamer", new JsonObject().put("loopMode", false).put("timestampMode", "source").put("rate", 0))
         .put("ops", ops)
         .put("transport", transport));
@@ -162,7 +169,20 @@ class ClusteredPipelineIT {
   void metricsReportTheClusteredTransportConnected() {
     for (int port : new int[] {collector.gatewayPort(), streamer.opsPort()}) {
       String text = get(port, "/metrics").bodyAsString();
-      assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "transport=\"clustered\""), text);
+      assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status",
+          port == streamer.opsPort() ? "cluster=\"edge\",component=\"streamer\",transport=\"clustered\""
+              : "cluster=\"central\",component=\"collector\",transport=\"clustered\""), text);
     }
+  }
+
+  @Test
+  void theCollectorMeasuresTheBatchesCrossingFromTheEdgeCluster() {
+    double latency = PrometheusText.sum(centralMetricsAfterReplay, "cross_cluster_latency_seconds",
+        "source_cluster=\"edge\",target_cluster=\"central\"");
+    // event-bus headers stamped at send, read at receipt: one host, one clock, a loopback hop
+    assertTrue(latency > 0 && latency < 5, "send-to-receive seconds: " + latency);
+    assertFalse(centralMetricsAfterReplay.contains("source_cluster=\"central\""), "the collector sent nothing itself");
+    // a streamer process receives no batches: it measures nothing
+    assertFalse(PrometheusText.has(get(streamer.opsPort(), "/metrics").bodyAsString(), "cross_cluster_latency_seconds"));
   }
 }

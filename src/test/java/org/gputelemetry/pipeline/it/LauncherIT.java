@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,7 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.gputelemetry.pipeline.testutil.PipelineProcess;
+import org.gputelemetry.pipeline.testutil.Pipelines;
+import org.gputelemetry.pipeline.testutil.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,11 +31,17 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
 
   private static Result launch(String... args) throws IOException, InterruptedException {
+    return launch(Map.of(), args);
+  }
+
+  private static Result launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.vertx.launcher.application.VertxApplication",
         "org.gputelemetry.pipeline.PipelineVerticle"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
     boolean done = p.waitFor(60, TimeUnit.SECONDS);
     if (!done) {
       p.destroyForcibly();
@@ -126,6 +137,35 @@ class LauncherIT {
       assertNotEquals(0, r.code(), r.output());
       assertTrue(r.output().contains("streamer.csvPath") && r.output().contains("/nonexistent/dcgm.csv"), r.output());
       assertFalse(r.output().contains("already in use"), r.output());
+    }
+  }
+
+  @Test
+  void unknownLogLevelExitsNonZeroNamingTheVariable() throws Exception {
+    Result r = launch(Map.of("LOG_LEVEL", "verbose"), "-conf", "{\"roles\":[\"collector\"],\"ops\":{\"enabled\":false}}");
+    assertNotEquals(0, r.code(), r.output());
+    assertTrue(r.output().contains("'LOG_LEVEL'") && r.output().contains("verbose"), r.output());
+  }
+
+  @Test
+  void logLevelFromTheEnvironmentIsApplied(@TempDir Path dir) throws Exception {
+    int port = Ports.free();
+    JsonObject descriptor = Pipelines.merge(
+        Pipelines.onePassAllInOne(null), new JsonObject()
+            .put("gateway", new JsonObject().put("host", "127.0.0.1").put("port", port)));
+    for (String level : List.of("warn", "DEBUG")) {
+      try (PipelineProcess p = PipelineProcess.start(level, descriptor, port, Map.of("LOG_LEVEL", level), dir)) {
+        p.ready(60);
+        p.stop();
+      }
+      List<String> lines = Files.readAllLines(dir.resolve(level + ".log"));
+      boolean info = lines.stream().anyMatch(l -> l.contains(" INFO  ["));
+      boolean debug = lines.stream().anyMatch(l -> l.contains(" DEBUG ["));
+      if (level.equals("warn")) {
+        assertFalse(info || debug, "LOG_LEVEL=warn logs no INFO or DEBUG line:\n" + String.join("\n", lines));
+      } else {
+        assertTrue(info && debug, "LOG_LEVEL=DEBUG logs both:\n" + String.join("\n", lines.subList(0, Math.min(40, lines.size()))));
+      }
     }
   }
 }

@@ -42,14 +42,19 @@ class MetricNamesReadmeTest {
     // the meters registered by the roles as they start
     metrics.rowsRejected("bad_value", () -> 0);
     metrics.queueDepth("collector", () -> 0);
-    metrics.connectionStatus("local", () -> true);
+    metrics.connectionStatus("local", "collector", "local", () -> true);
+    metrics.crossClusterLatency("edge", "central", () -> 0.01);
     metrics.websocketClients(() -> 0);
     metrics.gpusStale(() -> 0);
     metrics.spool(() -> 0, () -> 0);
+    metrics.memoryStore(() -> 0, () -> 0, () -> 0);
     metrics.redisBacklog(() -> 0);
     metrics.redisDeadLettered("undecodable");
     metrics.scrapeTargetUp("http://127.0.0.1:9400/metrics", () -> 1);
     metrics.scrapeRejected("no_gpu_uuid");
+    metrics.checkpointDuration("write");
+    metrics.checkpointFailures("write");
+    metrics.checkpointState(() -> 0, () -> 0, () -> 0);
     String text = registry.scrape();
     Map<String, Family> families = new TreeMap<>();
     Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);

@@ -38,11 +38,22 @@ class MetricsEndpointIT {
   private Vertx vertx;
   private WebClient client;
   private PipelineVerticle pipeline;
+  private Path checkpointDir;
 
   @BeforeAll
   void boot() {
     vertx = Pipelines.vertxWithMetrics();
-    pipeline = Pipelines.deploy(vertx, Pipelines.liveAllInOne(4000));
+    // checkpoints on, so their meters are in the scrape promtool checks
+    Path checkpoint;
+    try {
+      checkpointDir = Files.createTempDirectory("metrics-it");
+      checkpoint = checkpointDir.resolve("checkpoint");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    pipeline = Pipelines.deploy(vertx, Pipelines.merge(Pipelines.liveAllInOne(4000), new JsonObject().put("collector",
+        new JsonObject().put("store", new JsonObject().put("type", "memory").put("checkpoint", new JsonObject()
+            .put("enabled", true).put("path", checkpoint.toString()).put("interval", "1s"))))));
     client = WebClient.create(vertx);
   }
 
@@ -50,6 +61,16 @@ class MetricsEndpointIT {
   void shutdown() {
     if (vertx != null) {
       await(vertx.close());
+    }
+    if (checkpointDir != null) {
+      try (java.util.stream.Stream<Path> files = Files.list(checkpointDir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+        Files.delete(checkpointDir);
+      } catch (java.io.IOException e) {
+        // a temp directory left behind is harmless
+      }
     }
   }
 
@@ -71,11 +92,17 @@ class MetricsEndpointIT {
         "telemetry_end_to_end_lag_seconds_bucket", "telemetry_end_to_end_lag_seconds_sum",
         "telemetry_websocket_clients", "telemetry_websocket_sent_total", "telemetry_websocket_dropped_total",
         "message_queue_connection_status",
+        "telemetry_checkpoint_duration_seconds_bucket", "telemetry_checkpoint_failures_total",
+        "telemetry_checkpoint_last_success_timestamp_seconds", "telemetry_checkpoint_bytes", "telemetry_checkpoint_samples",
+        "telemetry_store_memory_bytes", "telemetry_store_samples", "telemetry_store_evicted_samples_total",
         // Vert.x's own (vertx-micrometer-metrics) and the JVM's
         "vertx_http_server_active_connections", "vertx_eventbus_handlers", "jvm_memory_used_bytes")) {
       assertTrue(PrometheusText.has(text, name), "missing " + name);
     }
-    assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "transport=\"local\""));
+    assertEquals(1.0, PrometheusText.sum(text, "message_queue_connection_status", "component=\"collector\",transport=\"local\""));
+    // the memory store reports what it holds
+    assertTrue(PrometheusText.sum(text, "telemetry_store_samples") > 0, text);
+    assertTrue(PrometheusText.sum(text, "telemetry_store_memory_bytes") > 0, text);
     assertTrue(PrometheusText.has(text, "telemetry_rows_rejected_total{reason=\"bad_value\"}")
         || text.contains("reason=\"bad_value\""), "rejects are labelled by reason");
     assertTrue(text.contains("queue=\"collector\"") && text.contains("queue=\"streamer\""), "queue depth per ring");
@@ -84,6 +111,8 @@ class MetricsEndpointIT {
   @Test
   void promtoolAcceptsTheScrape(@TempDir Path dir) throws Exception {
     Poll.until("a committed batch", 30, () -> pipeline.metrics().samplesPersisted.count() > 0);
+    Poll.until("a checkpoint written", 30, () -> PrometheusText.sum(scrape(pipeline.gatewayPort()),
+        "telemetry_checkpoint_last_success_timestamp_seconds") > 0);
     String text = scrape(pipeline.gatewayPort());
     Path file = dir.resolve("metrics.txt");
     Files.writeString(file, text);

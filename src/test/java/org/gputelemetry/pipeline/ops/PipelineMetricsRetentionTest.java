@@ -24,7 +24,7 @@ class PipelineMetricsRetentionTest {
     assertTrue(scrape.contains("telemetry_rows_rejected_total{reason=\"bad_value\"} 7.0"), scrape);
     assertTrue(scrape.contains("telemetry_transport_queue_depth{queue=\"test\"} 3.0"), scrape);
     assertTrue(scrape.contains("telemetry_websocket_clients 2.0"), scrape);
-    assertTrue(scrape.contains("message_queue_connection_status{transport=\"test\"} 1.0"), scrape);
+    assertTrue(scrape.contains("message_queue_connection_status{cluster=\"local\",component=\"collector\",transport=\"test\"} 1.0"), scrape);
   }
 
   /** In its own frame, so nothing on the test's stack refers to the lambdas or their state. */
@@ -35,7 +35,7 @@ class PipelineMetricsRetentionTest {
     metrics.queueDepth("test", () -> depth.get());
     AtomicLong clients = new AtomicLong(2);
     metrics.websocketClients(() -> clients.get());
-    metrics.connectionStatus("test", () -> clients.get() > 0);
+    metrics.connectionStatus("local", "collector", "test", () -> clients.get() > 0);
   }
 
   /** Collects until a weakly held sentinel is gone, so the test knows a collection really ran. */

@@ -151,6 +151,11 @@ public final class PipelineProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The name it was started with (its log file's name). */
+  public String name() {
+    return name;
+  }
+
   public long pid() {
     return process.pid();
   }

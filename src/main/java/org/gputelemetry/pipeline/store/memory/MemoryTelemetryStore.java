@@ -2,10 +2,13 @@ package org.gputelemetry.pipeline.store.memory;
 
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.gputelemetry.pipeline.model.Sample;
@@ -19,10 +22,14 @@ import org.gputelemetry.pipeline.store.SampleQuery;
 import org.gputelemetry.pipeline.store.TelemetryStore;
 
 /**
- * The embedded store: everything in this process's memory, bounded per GPU
- * ({@code maxEntriesPerGPU}, oldest dropped first). The default when no database is configured.
+ * The embedded store: everything in this process's memory, compressed and bounded by bytes
+ * ({@code maxBytes}: the oldest closed chunks of the whole fleet dropped first) and, when asked,
+ * per GPU ({@code maxEntriesPerGPU}: the GPU's oldest samples dropped first). Each series
+ * (GPU, metric, label set) is an open head of primitive arrays closed every 512 points (or at a
+ * 5-minute boundary) into a compressed chunk with its summary. The default
+ * when no database is configured.
  *
- * <p>Thread-safe: the catalogue is a concurrent map and each GPU's series is locked on its own,
+ * <p>Thread-safe: the catalogue is a concurrent map and each GPU's series are locked on their own,
  * so writers of different GPUs never contend, and a query sees each GPU in a consistent state.
  * Writes complete synchronously; nothing survives the process.
  */
@@ -41,11 +48,45 @@ public final class MemoryTelemetryStore implements TelemetryStore {
 
   private final int maxEntriesPerGpu;
   private final ConcurrentHashMap<String, GpuSeries> series = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<SampleContext, SampleContext> contexts = new ConcurrentHashMap<>();
+  private final ContextDictionary contexts = new ContextDictionary();
   private final MetricDictionary metrics = new MetricDictionary();
+  private final Footprint footprint = new Footprint();
+  private final ByteBudget budget;
 
-  public MemoryTelemetryStore(int maxEntriesPerGpu) {
+  /**
+   * @param maxBytes most bytes the samples take, at least 1 MiB
+   * @param maxEntriesPerGpu most samples per GPU; 0 = no bound but {@code maxBytes}
+   */
+  public MemoryTelemetryStore(long maxBytes, int maxEntriesPerGpu) {
+    if (maxBytes < 1 << 20 || maxEntriesPerGpu < 0) {
+      throw new IllegalArgumentException("maxBytes must be at least 1 MiB and maxEntriesPerGpu at least 0");
+    }
     this.maxEntriesPerGpu = maxEntriesPerGpu;
+    this.budget = new ByteBudget(maxBytes, footprint);
+  }
+
+  /** Bounded per GPU by {@code maxEntriesPerGpu} (0: not) and by the default share of the heap. */
+  public MemoryTelemetryStore(int maxEntriesPerGpu) {
+    this(Runtime.getRuntime().maxMemory() / 100 * 60, maxEntriesPerGpu);
+  }
+
+  /** Bytes the stored samples take as accounted: chunks, heads, bookkeeping (an estimate of object overhead included). */
+  public long bytes() {
+    return footprint.bytes();
+  }
+
+  /** Samples kept. */
+  public long samples() {
+    return footprint.samples();
+  }
+
+  /** Samples dropped to stay within {@code maxBytes} or {@code maxEntriesPerGPU}, since start. */
+  public long evictedSamples() {
+    return footprint.evicted();
+  }
+
+  public long maxBytes() {
+    return budget.maxBytes();
   }
 
   @Override
@@ -55,27 +96,35 @@ public final class MemoryTelemetryStore implements TelemetryStore {
 
   @Override
   public Future<Void> write(List<Sample> samples) {
+    Set<GpuSeries> late = null;
     for (Sample s : samples) {
       GpuSeries gs = series.get(s.gpu().uuid());
       if (gs == null) {
-        gs = series.computeIfAbsent(s.gpu().uuid(), k -> new GpuSeries(s.gpu(), maxEntriesPerGpu));
+        gs = series.computeIfAbsent(s.gpu().uuid(), k -> new GpuSeries(s.gpu(), maxEntriesPerGpu, footprint));
       }
       int metric = metrics.id(s.metric(), s.labels());
-      SampleContext ctx = context(s);
+      int ctx = contexts.id(s.container(), s.pod(), s.namespace(), footprint);
+      boolean deferred;
       synchronized (gs) {
-        gs.put(s.gpu(), s.timestampMicros(), metric, s.value(), ctx);
+        deferred = gs.put(s.gpu(), s.timestampMicros(), metric, s.value(), ctx);
+      }
+      if (deferred) {
+        if (late == null) {
+          late = Collections.newSetFromMap(new IdentityHashMap<>());
+        }
+        late.add(gs);
       }
     }
-    return Future.succeededFuture();
-  }
-
-  private SampleContext context(Sample s) {
-    if (s.container() == null && s.pod() == null && s.namespace() == null) {
-      return SampleContext.NONE;
+    if (late != null) {
+      // late points merge once per chunk for the whole batch, before the write completes
+      for (GpuSeries gs : late) {
+        synchronized (gs) {
+          gs.mergeLate();
+        }
+      }
     }
-    SampleContext c = new SampleContext(s.container(), s.pod(), s.namespace());
-    SampleContext known = contexts.putIfAbsent(c, c);
-    return known == null ? c : known;
+    budget.enforce(series.values());
+    return Future.succeededFuture();
   }
 
   @Override
@@ -132,7 +181,7 @@ public final class MemoryTelemetryStore implements TelemetryStore {
     }
     List<Sample> found;
     synchronized (gs) {
-      found = gs.select(query, query.limit() + 1, metrics);
+      found = GpuQueries.select(gs, query, query.limit() + 1, metrics, contexts);
     }
     Cursor next = null;
     if (found.size() > query.limit()) {
@@ -150,7 +199,7 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       return Future.succeededFuture(List.of());
     }
     synchronized (gs) {
-      return Future.succeededFuture(gs.buckets(query, metrics));
+      return Future.succeededFuture(GpuQueries.buckets(gs, query, metrics));
     }
   }
 
@@ -162,7 +211,7 @@ public final class MemoryTelemetryStore implements TelemetryStore {
     }
     List<Sample> out;
     synchronized (gs) {
-      out = gs.newest(metrics);
+      out = gs.newest(metrics, contexts);
     }
     out.sort(Comparator.comparing(Sample::metric).thenComparing(s -> s.labels().canonical()));
     return Future.succeededFuture(List.copyOf(out));
@@ -180,7 +229,7 @@ public final class MemoryTelemetryStore implements TelemetryStore {
       synchronized (gs) {
         // one sample per label set of the metric (most metrics have only the empty one)
         for (int id : ids) {
-          Sample s = gs.newest(id, metrics);
+          Sample s = gs.newest(id, metrics, contexts);
           if (s != null && (hostname == null || hostname.equals(s.gpu().hostname()))) {
             out.add(s);
           }

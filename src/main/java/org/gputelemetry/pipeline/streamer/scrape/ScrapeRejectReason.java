@@ -2,7 +2,8 @@ package org.gputelemetry.pipeline.streamer.scrape;
 
 /**
  * Why a line of a scrape, or a series in it, was skipped. The rest of the scrape is kept.
- * The first group comes from the parser, the second from the DCGM mapping.
+ * The first group comes from the parser, the second from the DCGM mapping, the last from the
+ * target's series budget ({@link SeriesBudget}).
  */
 public enum ScrapeRejectReason {
   LINE_TOO_LONG("line-too-long"),
@@ -22,7 +23,9 @@ public enum ScrapeRejectReason {
   /** NaN or ±Inf: parsed, but the pipeline stores finite values only. */
   NON_FINITE_VALUE("non-finite-value"),
   /** DCGM's "blank" sentinels (no data, not supported, not permitted), which are not measurements. */
-  DCGM_BLANK_VALUE("dcgm-blank-value");
+  DCGM_BLANK_VALUE("dcgm-blank-value"),
+  /** A new series of a target that already has its {@code maxSeriesPerTarget} (label churn, a hostile exporter). */
+  SERIES_LIMIT("series-limit");
 
   private final String label;
 

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Staleness: per target it remembers when each GPU was last seen; a GPU absent from the latest
  * successful scrape, or of a target that is down, is stale (reported once per transition through
  * {@link ScrapeListener#gpusStale}); one not seen for {@link ScrapeSettings#forgetAfter()} is
- * forgotten, and at most {@value #MAX_GPUS_PER_TARGET} are remembered per target.
+ * forgotten, and at most {@value #MAX_GPUS_PER_TARGET} are remembered per target. Each target has
+ * a {@link SeriesBudget} of {@link ScrapeSettings#maxSeriesPerTarget()} series.
  *
  * <p>All scheduling runs on the Vert.x context it was created on; {@link #setTargets} and
  * {@link #stop} may be called from any thread. {@link #snapshot()} is thread-safe and never
@@ -60,6 +61,7 @@ public final class ScrapeTargets {
     final ScrapeTarget target;
     final Map<String, Long> lastSeen = new LinkedHashMap<>();
     final Set<String> stale = new LinkedHashSet<>();
+    final SeriesBudget series = new SeriesBudget(settings.maxSeriesPerTarget(), settings.forgetAfter().toNanos() / 1000);
     long timerId = -1;
     boolean queued;
     boolean running;
@@ -241,7 +243,8 @@ public final class ScrapeTargets {
     return delay <= 0 || delay > settings.backoffMax().toMillis() ? settings.backoffMax().toMillis() : delay;
   }
 
-  private void succeeded(State s, ScrapeResult r) {
+  private void succeeded(State s, ScrapeResult scraped) {
+    ScrapeResult r = s.series.admit(scraped);
     s.consecutiveFailures = 0;
     for (String uuid : r.gpuUuids()) {
       s.lastSeen.put(uuid, r.startedMicros());

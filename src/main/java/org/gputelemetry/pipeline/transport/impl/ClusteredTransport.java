@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,7 @@ import org.gputelemetry.pipeline.model.Assignment;
 import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.transport.Addresses;
 import org.gputelemetry.pipeline.transport.CommittedListener;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 import org.gputelemetry.pipeline.transport.SampleBatchCodec;
 import org.gputelemetry.pipeline.transport.StreamerMembership;
 import org.gputelemetry.pipeline.transport.Transports;
@@ -39,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * cluster). Everything else of the process (the live feed, the gateway, timers) stays on the
  * launcher's instance. The member advertises its roles and instance id, and implements
  * {@link StreamerMembership} from the live membership. Committed batches are published on the
- * clustered bus for the live feeds of gateways in other members. Thread-safe.
+ * clustered bus for the live feeds of gateways in other members. Each batch carries its sender's
+ * {@code cluster.id} and send time as headers, which the receiving collector turns into
+ * {@link CrossClusterLatency}; batches without them are accepted. Thread-safe.
  */
 public final class ClusteredTransport extends LocalTransport implements StreamerMembership {
 
@@ -49,6 +53,7 @@ public final class ClusteredTransport extends LocalTransport implements Streamer
   private final TransportSettings.Cluster cluster;
   private final String instanceId;
   private final List<String> roles;
+  private final CrossClusterLatency latency;
   private volatile Vertx clustered;
   private volatile HazelcastClusterManager clusterManager;
   private volatile StreamerSplit split;
@@ -57,12 +62,27 @@ public final class ClusteredTransport extends LocalTransport implements Streamer
    * @param vertx the process's Vert.x instance: start and close complete on its context
    * @param roles advertised as a member attribute (the streamer split counts the streamer members)
    */
-  public ClusteredTransport(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles) {
+  public ClusteredTransport(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles,
+                            CrossClusterLatency latency) {
     super(vertx, settings.sendTimeout());
     this.launcher = vertx;
     this.cluster = settings.cluster();
     this.instanceId = instanceId;
     this.roles = List.copyOf(roles);
+    this.latency = latency;
+  }
+
+  /** Stamps each send with this process's {@code cluster.id} and the time it left (headers: the codec's bytes are unchanged). */
+  @Override
+  protected DeliveryOptions delivery(DeliveryOptions base) {
+    return new DeliveryOptions(base).addHeader(Addresses.SOURCE_CLUSTER_HEADER, latency.cluster())
+        .addHeader(Addresses.SENT_MICROS_HEADER, Long.toString(CrossClusterLatency.nowMicros()));
+  }
+
+  /** Measures stamped batches; an unstamped one (an older sender) is taken all the same. */
+  @Override
+  protected void received(MultiMap headers) {
+    latency.received(headers.get(Addresses.SOURCE_CLUSTER_HEADER), CrossClusterLatency.micros(headers.get(Addresses.SENT_MICROS_HEADER)));
   }
 
   @Override

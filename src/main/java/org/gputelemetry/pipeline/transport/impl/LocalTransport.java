@@ -1,6 +1,7 @@
 package org.gputelemetry.pipeline.transport.impl;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -54,7 +55,7 @@ public class LocalTransport implements Transport {
     if (bus == null) {
       return Future.failedFuture(type() + " transport is not started");
     }
-    return bus.eventBus().request(Addresses.BATCHES, batch, delivery).mapEmpty();
+    return bus.eventBus().request(Addresses.BATCHES, batch, delivery(delivery)).mapEmpty();
   }
 
   @Override
@@ -66,16 +67,28 @@ public class LocalTransport implements Transport {
     consumer = localOnly()
         ? bus.eventBus().localConsumer(Addresses.BATCHES)
         : bus.eventBus().consumer(Addresses.BATCHES);
-    consumer.handler(msg -> batchConsumer.accept(msg.body()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(null);
-      } else if (BusyException.isBusy(ar.cause())) {
-        msg.fail(BusyException.FAILURE_CODE, ar.cause().getMessage());
-      } else {
-        msg.fail(500, String.valueOf(ar.cause().getMessage()));
-      }
-    }));
+    consumer.handler(msg -> {
+      received(msg.headers());
+      batchConsumer.accept(msg.body()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(null);
+        } else if (BusyException.isBusy(ar.cause())) {
+          msg.fail(BusyException.FAILURE_CODE, ar.cause().getMessage());
+        } else {
+          msg.fail(500, String.valueOf(ar.cause().getMessage()));
+        }
+      });
+    });
     return consumer.completion();
+  }
+
+  /** The options of one send: {@code base} here; a transport that stamps its batches adds headers. */
+  protected DeliveryOptions delivery(DeliveryOptions base) {
+    return base;
+  }
+
+  /** Called with each batch's headers as it arrives, before the consumer takes it. */
+  protected void received(MultiMap headers) {
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 
 /**
  * Reads the RESP2 replies of the stream commands the bridge uses. RESP2 is asked for explicitly
@@ -13,8 +14,15 @@ import java.util.Map;
  */
 final class RedisReplies {
 
-  /** One stream entry; {@code payload} is null when the entry was trimmed away or has no payload field. */
-  record Entry(String id, Buffer payload) {
+  /**
+   * One stream entry; {@code payload} is null when the entry was trimmed away or has no payload
+   * field. {@code sourceCluster} and {@code sentMicros} are the sender's stamp, null and -1 in an
+   * entry of a sender older than the stamp.
+   */
+  record Entry(String id, Buffer payload, String sourceCluster, long sentMicros) {
+    Entry(String id, Buffer payload) {
+      this(id, payload, null, -1);
+    }
   }
 
   /** One pending entry as {@code XPENDING ... IDLE} lists it. */
@@ -52,7 +60,10 @@ final class RedisReplies {
         continue;
       }
       Response fields = entry.size() > 1 ? entry.get(1) : null;
-      out.add(new Entry(entry.get(0).toString(), field(fields, RedisStreamTransport.PAYLOAD_FIELD)));
+      Buffer cluster = field(fields, RedisStreamTransport.CLUSTER_FIELD);
+      Buffer sent = field(fields, RedisStreamTransport.SENT_FIELD);
+      out.add(new Entry(entry.get(0).toString(), field(fields, RedisStreamTransport.PAYLOAD_FIELD),
+          cluster == null ? null : cluster.toString(), CrossClusterLatency.micros(sent == null ? null : sent.toString())));
     }
     return out;
   }

@@ -19,6 +19,7 @@ import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
 import org.gputelemetry.pipeline.transport.BusyException;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 import org.gputelemetry.pipeline.transport.SampleBatchCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ final class RedisStreamConsumer {
   private final String name;
   private final BatchConsumer consumer;
   private final PipelineMetrics metrics;
+  private final CrossClusterLatency latency;
   private final Map<String, SampleBatch> held = new LinkedHashMap<>();
   private final List<String> acks = new ArrayList<>();
   private final long claimIdleMs;
@@ -77,7 +79,9 @@ final class RedisStreamConsumer {
   private boolean closed;
 
   RedisStreamConsumer(Vertx vertx, Context context, RedisLink reader, RedisLink control,
-                      TransportSettings.Redis redis, String name, BatchConsumer consumer, PipelineMetrics metrics) {
+                      TransportSettings.Redis redis, String name, BatchConsumer consumer, PipelineMetrics metrics,
+                      CrossClusterLatency latency) {
+    this.latency = latency;
     this.vertx = vertx;
     this.context = context;
     this.reader = reader;
@@ -135,7 +139,13 @@ final class RedisStreamConsumer {
           LOG.info("Consumer {} takes up {} entries it held before it restarted", name, entries.size());
         }
       }
-      entries.forEach(this::accept);
+      for (RedisReplies.Entry e : entries) {
+        if (historyDone) {
+          // first deliveries only: an entry taken up after a restart or claimed waited out a failure, not the wire
+          latency.received(e.sourceCluster(), e.sentMicros());
+        }
+        accept(e);
+      }
       read();
     });
   }

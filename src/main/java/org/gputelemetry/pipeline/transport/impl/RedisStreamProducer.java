@@ -16,6 +16,7 @@ import org.gputelemetry.pipeline.config.ConfigException;
 import org.gputelemetry.pipeline.config.TransportSettings;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BusyException;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 import org.gputelemetry.pipeline.transport.spool.DiskSpool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,8 @@ final class RedisStreamProducer {
   private final TransportSettings.Redis redis;
   private final TransportSettings.Spool spoolSettings;
   private final PipelineMetrics metrics;
+  /** Stamped on every entry with the send time, so the collector can measure the crossing. */
+  private final String clusterId;
   private final AtomicLong spooledBytes = new AtomicLong();
   private final AtomicLong spooledBatches = new AtomicLong();
   private final AtomicLong backlog = new AtomicLong();
@@ -64,7 +67,8 @@ final class RedisStreamProducer {
   private boolean closed;
 
   RedisStreamProducer(Vertx vertx, Context context, RedisLink link, TransportSettings.Redis redis,
-                      TransportSettings.Spool spool, PipelineMetrics metrics) {
+                      TransportSettings.Spool spool, PipelineMetrics metrics, String clusterId) {
+    this.clusterId = clusterId;
     this.vertx = vertx;
     this.context = context;
     this.link = link;
@@ -132,7 +136,9 @@ final class RedisStreamProducer {
 
   private Request xadd(byte[] payload) {
     return Request.cmd(Command.XADD).arg(redis.stream()).arg("MAXLEN").arg("~").arg(redis.maxLen()).arg("*")
-        .arg(RedisStreamTransport.PAYLOAD_FIELD).arg(payload);
+        .arg(RedisStreamTransport.PAYLOAD_FIELD).arg(payload)
+        .arg(RedisStreamTransport.CLUSTER_FIELD).arg(clusterId)
+        .arg(RedisStreamTransport.SENT_FIELD).arg(CrossClusterLatency.nowMicros());
   }
 
   private void append(byte[] payload, Promise<Void> done) {

@@ -14,6 +14,7 @@ import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
 import org.gputelemetry.pipeline.transport.CommittedListener;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 import org.gputelemetry.pipeline.transport.SampleBatchCodec;
 import org.gputelemetry.pipeline.transport.Transport;
 
@@ -34,6 +35,10 @@ public final class RedisStreamTransport implements Transport {
 
   /** The stream entry field holding the encoded batch. */
   static final String PAYLOAD_FIELD = "b";
+  /** The entry field holding the sender's {@code cluster.id}; optional (older senders write none). */
+  static final String CLUSTER_FIELD = "c";
+  /** The entry field holding the send time, the sender's clock in epoch microseconds; optional. */
+  static final String SENT_FIELD = "t";
 
   private final Vertx vertx;
   private final TransportSettings settings;
@@ -44,6 +49,7 @@ public final class RedisStreamTransport implements Transport {
   /** The producer's start, once begun (guarded by {@code this}); null before. */
   private Future<Void> producerStarted;
   private final PipelineMetrics metrics;
+  private final CrossClusterLatency latency;
   private final List<RedisLink> links = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Context context;
   private volatile RedisLink producerLink;
@@ -58,6 +64,13 @@ public final class RedisStreamTransport implements Transport {
    */
   public RedisStreamTransport(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles,
                               PipelineMetrics metrics) {
+    this(vertx, settings, instanceId, roles, metrics, new CrossClusterLatency(PipelineSettings.DEFAULT_CLUSTER_ID, metrics));
+  }
+
+  /** @param latency stamps what this process sends with its cluster id, and measures what it receives */
+  public RedisStreamTransport(Vertx vertx, TransportSettings settings, String instanceId, List<String> roles,
+                              PipelineMetrics metrics, CrossClusterLatency latency) {
+    this.latency = latency;
     this.vertx = vertx;
     this.settings = settings;
     this.instanceId = instanceId;
@@ -80,7 +93,8 @@ public final class RedisStreamTransport implements Transport {
   private synchronized Future<Void> startProducer() {
     if (producerStarted == null || producerStarted.failed()) {
       RedisLink l = link("edge producer");
-      RedisStreamProducer p = new RedisStreamProducer(vertx, context, l, settings.redis(), settings.spool(), metrics);
+      RedisStreamProducer p = new RedisStreamProducer(vertx, context, l, settings.redis(), settings.spool(), metrics,
+          latency.cluster());
       // on the transport's own context (the process's main verticle), as at start: what the producer
       // creates (its worker executor, timers) then lives as long as the transport, not the caller
       io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
@@ -118,7 +132,7 @@ public final class RedisStreamTransport implements Transport {
     metrics.redisDeadLettered("undecodable");
     readerLink = link("collector reader");
     consumer = new RedisStreamConsumer(vertx, context, readerLink, link("collector control"), settings.redis(),
-        instanceId, batchConsumer, metrics);
+        instanceId, batchConsumer, metrics, latency);
     return consumer.start();
   }
 

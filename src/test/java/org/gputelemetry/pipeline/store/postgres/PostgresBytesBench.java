@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 import org.gputelemetry.pipeline.model.Gpu;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.model.Timestamps;
+import org.gputelemetry.pipeline.store.chunk.ChunkCodec;
+import org.gputelemetry.pipeline.store.chunk.DeflateFormat;
 import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
 
 /**
@@ -23,7 +25,9 @@ import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
  * a fleet of GPUs reporting DCGM-like gauges every 10 s (integers for utilisation and clocks,
  * slowly drifting temperatures and power), written through the store, compacted, measured as the
  * sum of pg_total_relation_size of samples' and sample_chunks' partitions; the same samples as
- * OpenMetrics through {@code promtool tsdb create-blocks-from openmetrics}, measured on disk.
+ * OpenMetrics through {@code promtool tsdb create-blocks-from openmetrics}, measured on disk. Also
+ * splits the compacted bytes into chunk data and the rest (rows, indexes, pages), and re-encodes
+ * the stored chunks in the previous deflate format for a same-run comparison of the codecs.
  * Args: gpus (default 64), hours (default 6).
  */
 public final class PostgresBytesBench {
@@ -85,6 +89,8 @@ public final class PostgresBytesBench {
     server.execute(db, "VACUUM FULL samples");
     server.execute(db, "VACUUM ANALYZE");
     long compacted = query(server, db, size);
+    long[] data = chunkData(server, db);
+    long empty = emptyPartitions(server, db);
     await(store.close());
     await(vertx.close());
 
@@ -117,6 +123,13 @@ public final class PostgresBytesBench {
         METRICS.length, hours, o.ranges());
     System.out.printf(Locale.ROOT, "postgres raw        %.2f B/sample%n", raw / (double) total);
     System.out.printf(Locale.ROOT, "postgres compacted  %.2f B/sample%n", compacted / (double) total);
+    System.out.printf(Locale.ROOT, "  of which chunk data %.3f B/sample (the same points in the previous deflate format:"
+        + " %.3f B/sample)%n", data[0] / (double) total, data[1] / (double) total);
+    System.out.printf(Locale.ROOT, "  of which partitions holding no row (days ahead, emptied raw days) %.3f B/sample%n",
+        empty / (double) total);
+    System.out.printf(Locale.ROOT, "  of which chunk rows' other columns, headers, index and free space %.3f B/sample"
+        + " (%.0f bytes a chunk)%n", (compacted - data[0] - empty) / (double) total,
+        (compacted - data[0] - empty) / (double) o.ranges());
     System.out.printf(Locale.ROOT, "prometheus tsdb     %.2f B/sample%n", prom / (double) total);
     System.out.printf(Locale.ROOT, "ratio compacted/prometheus %.2f%n", compacted / (double) prom);
     System.out.printf(Locale.ROOT, "compaction: %.1f s wall, %.2f s JVM CPU per million samples (PostgreSQL's own CPU"
@@ -127,6 +140,41 @@ public final class PostgresBytesBench {
 
   private static String repr(double v) {
     return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  /** Bytes of the chunks' data column as stored, and the same points re-encoded in the previous deflate format. */
+  private static long[] chunkData(EmbeddedPostgresServer server, String db) throws Exception {
+    long[] bytes = new long[2];
+    try (var c = server.connect(db); var st = c.createStatement(); var r = st.executeQuery("SELECT data FROM sample_chunks")) {
+      while (r.next()) {
+        byte[] chunk = r.getBytes(1);
+        ChunkCodec.Points p = ChunkCodec.decode(chunk);
+        bytes[0] += chunk.length;
+        bytes[1] += DeflateFormat.encode(p.ts(), p.values(), p.size()).length;
+      }
+    }
+    return bytes;
+  }
+
+  /** Bytes of the partitions (with their indexes and TOAST tables) that hold no row: fixed pages. */
+  private static long emptyPartitions(EmbeddedPostgresServer server, String db) throws Exception {
+    List<String> names = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
+    try (var c = server.connect(db); var st = c.createStatement(); var r = st.executeQuery("SELECT c.relname,"
+        + " pg_total_relation_size(c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        + " WHERE i.inhparent IN ('samples'::regclass, 'sample_chunks'::regclass)")) {
+      while (r.next()) {
+        names.add(r.getString(1));
+        sizes.add(r.getLong(2));
+      }
+    }
+    long empty = 0;
+    for (int i = 0; i < names.size(); i++) {
+      if (query(server, db, "SELECT count(*) FROM " + names.get(i)) == 0) {
+        empty += sizes.get(i);
+      }
+    }
+    return empty;
   }
 
   private static long query(EmbeddedPostgresServer server, String db, String sql) throws Exception {

@@ -223,6 +223,45 @@ class ScrapeTargetsIT {
     assertFalse(results.isEmpty());
   }
 
+  /** One GPU's temperature and an XID series per error code {@code prefix0 .. prefix(n-1)}. */
+  private static byte[] churning(String prefix, int codes) {
+    StringBuilder b = new StringBuilder("# TYPE DCGM_FI_DEV_GPU_TEMP gauge\n")
+        .append("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",UUID=\"GPU-churn\",device=\"nvidia0\",modelName=\"H100\"} 41\n")
+        .append("# TYPE DCGM_FI_DEV_XID_ERRORS gauge\n");
+    for (int i = 0; i < codes; i++) {
+      b.append("DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",UUID=\"GPU-churn\",device=\"nvidia0\",modelName=\"H100\",err_code=\"")
+          .append(prefix).append(i).append("\"} 1\n");
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aTargetChurningLabelValuesIsHeldToItsSeriesBudget() throws Exception {
+    FakeExporter e = exporter().answer("/metrics", FakeExporter.Answer.body(churning("a", 30)));
+    ScrapeTargets t = targets(new JsonObject().put("interval", "200ms").put("maxSeriesPerTarget", 50));
+    Await.await(t.setTargets(List.of(new ScrapeTarget(e.url("/metrics"), null))));
+    eventually("a first scrape", 5_000, () -> !results.isEmpty());
+    assertEquals(31, results.peek().samples().size());
+    assertEquals(0, only(t).rejects());
+
+    // every series new: 19 fit beside the 31 known ones, the other 21 are dropped and counted
+    e.answer("/metrics", FakeExporter.Answer.body(churning("b", 40)));
+    eventually("a scrape of the churned body", 5_000,
+        () -> results.stream().anyMatch(r -> r.rejects().count(ScrapeRejectReason.SERIES_LIMIT) > 0));
+    ScrapeResult churned = results.stream().filter(r -> r.rejects().count(ScrapeRejectReason.SERIES_LIMIT) > 0)
+        .findFirst().orElseThrow();
+    assertEquals(21, churned.rejects().count(ScrapeRejectReason.SERIES_LIMIT));
+    assertEquals(20, churned.samples().size(), "the known temperature series and 19 new codes");
+    eventually("the target's status counts them", 5_000, () -> only(t).rejects() == 21);
+    assertEquals(TargetHealth.UP, only(t).health(), "a target over its budget is still up");
+
+    // the series it holds keep flowing while the budget is full
+    results.clear();
+    e.answer("/metrics", FakeExporter.Answer.body(churning("a", 30)));
+    eventually("a scrape of the first body again", 5_000,
+        () -> results.stream().anyMatch(r -> r.samples().size() == 31 && r.rejects().total() == 0));
+  }
+
   @Test
   void aListenerThatThrowsDoesNotStopTheSchedule() throws Exception {
     FakeExporter e = exporter().answer("/metrics", FakeExporter.Answer.fixture(Fixtures.V100_LEGACY));

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -30,6 +31,7 @@ import org.gputelemetry.pipeline.model.SampleBatch;
 import org.gputelemetry.pipeline.ops.PipelineMetrics;
 import org.gputelemetry.pipeline.transport.BatchConsumer;
 import org.gputelemetry.pipeline.transport.BusyException;
+import org.gputelemetry.pipeline.transport.CrossClusterLatency;
 import org.gputelemetry.pipeline.transport.SampleBatchCodec;
 import org.gputelemetry.pipeline.transport.Transport;
 import org.gputelemetry.pipeline.testutil.DcgmSampleFile;
@@ -269,6 +271,44 @@ class RedisStreamTransportIT {
     assertEquals(0, pending(r), "acknowledged in the main stream");
     assertTrue(got.isEmpty(), "not delivered a third time");
     assertEquals(1.0, metric("telemetry.redis.dead.letters", "reason", "max_deliveries"));
+  }
+
+  @Test
+  void entriesCarryTheSendersClusterAndAnUnstampedEntryIsStillTaken() {
+    Redis r = raw(shared);
+    PipelineMetrics metrics = new PipelineMetrics(registry);
+    TransportSettings central = settings(redisBlock(shared), tmp.resolve("unused-central"));
+    RedisStreamTransport collector = new RedisStreamTransport(vertx, central, "c-1", List.of("collector"), metrics,
+        new CrossClusterLatency("central", metrics));
+    opened.add(collector);
+    await(collector.start());
+    List<SampleBatch> got = new CopyOnWriteArrayList<>();
+    await(collector.consume(recording(got)));
+    RedisStreamTransport edge = new RedisStreamTransport(vertx, settings(redisBlock(shared), tmp.resolve("spool")), "edge-0",
+        List.of("streamer"), metrics, new CrossClusterLatency("edge", metrics));
+    opened.add(edge);
+    await(edge.start());
+
+    long before = CrossClusterLatency.nowMicros();
+    await(edge.send(batch(1, 5)));
+    // an entry as a sender older than the stamp writes it: the payload field alone
+    cmd(r, Command.XADD, stream, "*", "b", Buffer.buffer(SampleBatchCodec.toBytes(batch(2, 5))));
+    Poll.until("both entries consumed", 10, () -> got.size() == 2);
+    assertEquals(List.of(1L, 2L), sequences(got));
+
+    Response first = cmd(r, Command.XRANGE, stream, "-", "+", "COUNT", "1").get(0).get(1);
+    List<String> fields = new ArrayList<>();
+    first.forEach(f -> fields.add(f.toString()));
+    assertEquals("edge", fields.get(fields.indexOf("c") + 1));
+    long sent = Long.parseLong(fields.get(fields.indexOf("t") + 1));
+    assertTrue(sent >= before && sent <= CrossClusterLatency.nowMicros(), "send time in epoch microseconds: " + sent);
+
+    var latency = registry.find("cross.cluster.latency").gauges();
+    assertEquals(1, latency.size(), "one series, for the stamped entry's cluster: " + latency);
+    var gauge = latency.iterator().next();
+    assertEquals("edge", gauge.getId().getTag("source_cluster"));
+    assertEquals("central", gauge.getId().getTag("target_cluster"));
+    assertTrue(gauge.value() >= 0 && gauge.value() < 10, "seconds from XADD to XREADGROUP on one host: " + gauge.value());
   }
 
   @Test
