@@ -11,7 +11,7 @@
 #   scripts/bench.sh scrape-loopback [--endpoints 1000 --interval 1s --timeout 10s --concurrency 64]   1,000 fake exporters scraped on loopback
 #   scripts/bench.sh scrape-fleet [--endpoints 1000 --interval 1s --concurrency 64]   the dcgm-exporter source end to end into the memory store
 #   scripts/bench.sh simulate [--runs 5 --seconds 3 --warmup 5]   the fleet simulator: samples/s of a 10,000-GPU fleet
-#   scripts/bench.sh pg-bytes [gpus 64] [hours 6]   bytes/sample on PostgreSQL after compaction vs promtool's TSDB, compaction CPU
+#   scripts/bench.sh pg-bytes [gpus 64] [hours 6] [seconds 10]   bytes/sample on PostgreSQL after compaction vs promtool's TSDB, compaction CPU
 #   scripts/bench.sh upload [--gpus 200 --seconds 100 --runs 3]   POST /api/v1/csv/upload: MiB/s received, rows/s ingested
 #   scripts/bench.sh query [--gpus 247 --days 7 --fleet 10000 --requests 200 --runs 5]   PostgreSQL query p50/p99 on a week of a fleet
 #   scripts/bench.sh memory-bytes [--hours 24 --gpus 247 --hosts 31 --max-bytes 60% --stamps simulated --runs 3 --queries 200]   the memory store in -Xmx1g: heap bytes/sample, load rate, query p50/p99

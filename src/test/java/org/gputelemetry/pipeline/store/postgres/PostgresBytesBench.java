@@ -28,17 +28,20 @@ import org.gputelemetry.pipeline.testutil.EmbeddedPostgresServer;
  * OpenMetrics through {@code promtool tsdb create-blocks-from openmetrics}, measured on disk. Also
  * splits the compacted bytes into chunk data and the rest (rows, indexes, pages), and re-encodes
  * the stored chunks in the previous deflate format for a same-run comparison of the codecs.
- * Args: gpus (default 64), hours (default 6).
+ * Args: gpus (default 64), hours (default 6), seconds between samples (default 10; 1 fills the
+ * chunks' 5-minute slots, which chunks of fewer than 1,200 samples do not keep).
  */
 public final class PostgresBytesBench {
 
+  private static long STEP; // microseconds between samples, set from the arguments
+
   private static final String[] METRICS = {"DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_MEM_COPY_UTIL", "DCGM_FI_DEV_GPU_TEMP",
       "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_SM_CLOCK", "DCGM_FI_DEV_FB_USED"};
-  private static final long STEP = 10_000_000L;
 
   public static void main(String[] args) throws Exception {
     int gpus = args.length > 0 ? Integer.parseInt(args[0]) : 64;
     int hours = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    STEP = (args.length > 2 ? Long.parseLong(args[2]) : 10) * 1_000_000L;
     long t0 = Timestamps.parseMicros("2025-07-18T00:00:00Z");
     int perSeries = (int) (hours * 3_600_000_000L / STEP);
     Random random = new Random(42);
@@ -119,8 +122,8 @@ public final class PostgresBytesBench {
     try (Stream<Path> files = Files.walk(blocks)) {
       prom = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
     }
-    System.out.printf(Locale.ROOT, "samples %d (%d GPUs x %d metrics x %d h at 10 s), %d chunks%n", total, gpus,
-        METRICS.length, hours, o.ranges());
+    System.out.printf(Locale.ROOT, "samples %d (%d GPUs x %d metrics x %d h at %d s), %d chunks%n", total, gpus,
+        METRICS.length, hours, STEP / 1_000_000L, o.ranges());
     System.out.printf(Locale.ROOT, "postgres raw        %.2f B/sample%n", raw / (double) total);
     System.out.printf(Locale.ROOT, "postgres compacted  %.2f B/sample%n", compacted / (double) total);
     System.out.printf(Locale.ROOT, "  of which chunk data %.3f B/sample (the same points in the previous deflate format:"
