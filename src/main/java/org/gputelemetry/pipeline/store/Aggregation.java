@@ -11,6 +11,18 @@ public enum Aggregation {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** A bucket's value from its running totals (the one place both stores compute it). */
+  public double of(long count, double sum, double min, double max, double last) {
+    return switch (this) {
+      case AVG -> sum / count;
+      case MIN -> min;
+      case MAX -> max;
+      case SUM -> sum;
+      case COUNT -> count;
+      case LAST -> last;
+    };
+  }
+
   /** The aggregation named {@code text} as the API writes it, or null. */
   public static Aggregation fromApiName(String text) {
     for (Aggregation a : values()) {

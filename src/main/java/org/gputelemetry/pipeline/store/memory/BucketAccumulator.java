@@ -40,13 +40,6 @@ final class BucketAccumulator {
   }
 
   double value(Aggregation agg) {
-    return switch (agg) {
-      case AVG -> sum / count;
-      case MIN -> min;
-      case MAX -> max;
-      case SUM -> sum;
-      case COUNT -> count;
-      case LAST -> last;
-    };
+    return agg.of(count, sum, min, max, last);
   }
 }

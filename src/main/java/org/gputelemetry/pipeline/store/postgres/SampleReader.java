@@ -404,14 +404,7 @@ final class SampleReader {
     }
 
     double value(Aggregation agg) {
-      return switch (agg) {
-        case AVG -> sum / count;
-        case MIN -> min;
-        case MAX -> max;
-        case SUM -> sum;
-        case COUNT -> count;
-        case LAST -> last;
-      };
+      return agg.of(count, sum, min, max, last);
     }
   }
 
