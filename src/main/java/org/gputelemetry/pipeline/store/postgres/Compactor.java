@@ -67,6 +67,9 @@ final class Compactor {
   /** Appended to {@link #DELETE} when some ranges stay raw: (gpu, metric, labels, hour) arrays $4..$7. */
   static final String KEEP = " AND (s.gpu_id, s.metric_id, s.labels_id, floor(extract(epoch FROM s.ts) / 3600)::bigint)"
       + " NOT IN (SELECT * FROM unnest($4::int4[], $5::int2[], $6::int4[], $7::int8[]))";
+  /** No chunk ends after the watermark (V8); one row, only raised. */
+  static final String RAISE_WATERMARK = "INSERT INTO compaction_watermark (closed_end) VALUES ($1)"
+      + " ON CONFLICT (only_row) DO UPDATE SET closed_end = GREATEST(compaction_watermark.closed_end, EXCLUDED.closed_end)";
   static final String INSERT_NEW = ChunkRow.INSERT + " ON CONFLICT (gpu_id, metric_id, labels_id, chunk_start)"
       + " DO NOTHING RETURNING gpu_id, metric_id, labels_id, chunk_start";
   static final String EXISTING = "SELECT c.gpu_id, c.metric_id, c.labels_id, c.chunk_start, c.placement_id, c.data"
@@ -254,7 +257,9 @@ final class Compactor {
     if (fresh.isEmpty()) {
       return Future.succeededFuture(new Step(0, 0, read, false));
     }
-    return conn.preparedQuery(INSERT_NEW).execute(ChunkRow.arrays(fresh)).compose(inserted -> {
+    // raised before the chunks it covers are visible: latestOf skips chunks for raw rows at or after it
+    Future<?> watermark = conn.preparedQuery(RAISE_WATERMARK).execute(Tuple.of(range.getValue(2)));
+    return watermark.compose(w -> conn.preparedQuery(INSERT_NEW).execute(ChunkRow.arrays(fresh))).compose(inserted -> {
       Set<Key> conflicts = new HashSet<>();
       fresh.forEach(f -> conflicts.add(new Key(f.gpuId(), f.metricId(), f.labelsId(), f.row().start())));
       for (Row r : inserted) {

@@ -30,7 +30,9 @@ import org.gputelemetry.pipeline.store.postgres.Dictionaries.Placement;
  * table (which runs one index scan per partition, the empty days ahead included). Pre-created days
  * after today are skipped when empty. Each day's lookup of a series reads both of its partitions in
  * one statement (one snapshot: a sample the compactor moves from raw to a chunk is seen in one of
- * them); the series are split in {@link #PARTS} statements run at once on the pool. Thread-safe.
+ * them); the chunk partition is probed only for series whose newest raw row is missing or older
+ * than the compaction watermark (V8), since no chunk ends after it: an active GPU costs one probe.
+ * The series are split in {@link #PARTS} statements run at once on the pool. Thread-safe.
  */
 final class FleetLatest {
 
@@ -41,6 +43,8 @@ final class FleetLatest {
   static final String ALL = CATALOGUE.formatted("");
   static final String HOST = CATALOGUE.formatted(" WHERE hostname = $1");
   static final String LABEL_SETS = "SELECT labels_id FROM metric_label_sets WHERE metric_id = $1";
+  /** No chunk ends after it (V8); infinity until the first compaction writes it. */
+  static final String WATERMARK = "COALESCE((SELECT w.closed_end FROM compaction_watermark w), 'infinity'::timestamptz)";
   static final String PARTITIONS = "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
       + " WHERE i.inhparent IN ('samples'::regclass, 'sample_chunks'::regclass)";
 
@@ -233,9 +237,12 @@ final class FleetLatest {
     String raw = day.raw() ? "(SELECT s.ts, s.value, s.placement_id FROM " + PartitionMaintainer.name(day.day())
         + " s WHERE s.gpu_id = k.g AND s.metric_id = $3 AND s.labels_id = k.l ORDER BY s.ts DESC LIMIT 1)"
         : "(SELECT NULL::timestamptz AS ts, NULL::float8 AS value, NULL::int4 AS placement_id)";
+    // a raw row at or after the watermark is newer than every chunk: the probe is gated off (a
+    // one-time filter on the outer row, so the index is not touched); the watermark is read in the
+    // same snapshot as the probes
     String chunks = day.chunks() ? "(SELECT c.last_ts, c.last, c.placement_id FROM "
-        + PartitionMaintainer.chunkName(day.day()) + " c WHERE c.gpu_id = k.g AND c.metric_id = $3"
-        + " AND c.labels_id = k.l ORDER BY c.chunk_start DESC LIMIT 1)"
+        + PartitionMaintainer.chunkName(day.day()) + " c WHERE (s.ts IS NULL OR s.ts < " + WATERMARK + ")"
+        + " AND c.gpu_id = k.g AND c.metric_id = $3 AND c.labels_id = k.l ORDER BY c.chunk_start DESC LIMIT 1)"
         : "(SELECT NULL::timestamptz AS last_ts, NULL::float8 AS last, NULL::int4 AS placement_id)";
     return "SELECT k.i, s.ts, s.value, s.placement_id, c.last_ts, c.last, c.placement_id"
         + " FROM unnest($1::int4[], $2::int4[]) WITH ORDINALITY AS k(g, l, i)"

@@ -40,7 +40,8 @@ final class Migrations {
       new Migration(3, "dead letters", "db/migration/V3__dead_letters.sql"),
       new Migration(5, "sample chunks", "db/migration/V5__sample_chunks.sql"),
       new Migration(6, "labels and gpu attributes", "db/migration/V6__labels_and_gpu_attributes.sql"),
-      new Migration(7, "chunk sub-aggregates", "db/migration/V7__chunk_sub_aggregates.sql"));
+      new Migration(7, "chunk sub-aggregates", "db/migration/V7__chunk_sub_aggregates.sql"),
+      new Migration(8, "compaction watermark", "db/migration/V8__compaction_watermark.sql"));
 
   private static final String CREATE_LEDGER = "CREATE TABLE IF NOT EXISTS schema_migrations ("
       + "version integer PRIMARY KEY, description text NOT NULL, "

@@ -73,6 +73,36 @@ class PostgresCompactionIT {
   }
 
   @Test
+  void latestOfProbesChunksOnlyForSeriesWithoutARawRowNewerThanTheWatermark() {
+    PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
+    Gpu active = new Gpu("GPU-compact-active", 1, "nvidia1", "NVIDIA H100 80GB HBM3", "host-a");
+    List<Sample> history = new ArrayList<>();
+    for (int i = 0; i < 1080; i++) {
+      history.add(new Sample(GPU, "util", T0 + i * 10_000_000L, i % 100, null, null, null));
+      history.add(new Sample(active, "util", T0 + i * 10_000_000L, 50, null, null, null));
+    }
+    await(store.write(history));
+    await(store.compact());
+    assertEquals(0, db.count("SELECT count(*) FROM samples"));
+    assertEquals(1, db.count("SELECT count(*) FROM compaction_watermark"), "the pass wrote the watermark");
+    assertEquals(0, db.count("SELECT count(*) FROM sample_chunks WHERE chunk_end > (SELECT closed_end FROM compaction_watermark)"),
+        "no chunk ends after it");
+
+    // GPU: only a late raw row inside its first compacted hour, older than its chunks' newest point;
+    // active: a raw row after the watermark (a GPU still reporting)
+    long now = Timestamps.nowMicros();
+    await(store.write(List.of(new Sample(GPU, "util", T0 + 5_000_000L, -1, null, null, null),
+        new Sample(active, "util", now, 77, null, null, null))));
+    java.util.Map<String, Sample> latest = new java.util.HashMap<>();
+    await(store.latestOf("util", null)).forEach(x -> latest.put(x.gpu().uuid(), x));
+    assertEquals(T0 + 1079 * 10_000_000L, latest.get(GPU.uuid()).timestampMicros(),
+        "a late row older than the chunks does not hide their newest point");
+    assertEquals(79.0, latest.get(GPU.uuid()).value());
+    assertEquals(now, latest.get(active.uuid()).timestampMicros());
+    assertEquals(77.0, latest.get(active.uuid()).value());
+  }
+
+  @Test
   void compactionMovesEveryRowOnceAndLateAndReplayedSamplesKeepCountsExact() {
     PostgresTelemetryStore store = db.started(PostgresCompactedStoreIT.COMPACT_AT_ONCE);
     List<Sample> written = fleet();

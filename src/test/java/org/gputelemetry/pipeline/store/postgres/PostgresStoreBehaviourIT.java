@@ -165,7 +165,7 @@ class PostgresStoreBehaviourIT {
     }
     await(Future.all(stores.stream().map(PostgresTelemetryStore::start).toList()), 60);
     await(db.store(new JsonObject()).start());
-    assertEquals(List.of("1", "2", "3", "5", "6", "7"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
+    assertEquals(List.of("1", "2", "3", "5", "6", "7", "8"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
     assertEquals(Migrations.ALL.size(), db.count("SELECT count(*) FROM schema_migrations"));
     assertEquals(PartitionMaintainer.DAYS_AHEAD + 1, db.partitions().size());
   }
@@ -263,7 +263,7 @@ class PostgresStoreBehaviourIT {
 
     PostgresTelemetryStore store = db.started(new JsonObject().put("retention", "0d"));
 
-    assertEquals(List.of("1", "2", "3", "5", "6", "7"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
+    assertEquals(List.of("1", "2", "3", "5", "6", "7", "8"), db.strings("SELECT version::text FROM schema_migrations ORDER BY version"));
     assertEquals(List.of("gpu_id", "ts", "metric_id", "labels_id"), db.strings("SELECT a.attname FROM pg_index i"
         + " JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) ON true"
         + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
