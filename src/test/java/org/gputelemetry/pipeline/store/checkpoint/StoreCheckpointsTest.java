@@ -85,7 +85,9 @@ class StoreCheckpointsTest {
     assertEquals(0.0, value(metrics.registry(), MetricNames.CHECKPOINT_FAILURES, "restore"));
     await(store.write(samples(0, 100)));
     vertx.runOnContext(v -> checkpoints.start());
-    Poll.until("a periodic checkpoint", 10, () -> Files.exists(file));
+    // the file is renamed into place before the meters are set (the time last): wait for the time
+    Poll.until("a periodic checkpoint", 10, () -> Files.exists(file)
+        && value(metrics.registry(), MetricNames.CHECKPOINT_LAST_SUCCESS, null) > 0);
     assertTrue(value(metrics.registry(), MetricNames.CHECKPOINT_LAST_SUCCESS, null) > 1.7e9, "epoch seconds of the last write");
     assertEquals(100.0, value(metrics.registry(), MetricNames.CHECKPOINT_SAMPLES, null));
     await(store.write(samples(100, 50)));
