@@ -165,9 +165,14 @@ public final class GatewayVerticle extends VerticleBase {
               settings.scheme(), settings.host(), s.actualPort(), LiveFeed.PATH,
               settings.auth().enabled() ? "on" : "off", settings.corsAllowedOrigins().isEmpty() ? "off" : "on",
               settings.effectiveMaxConnections());
-          openApiWarning(settings, s.actualPort()).ifPresent(LOG::warn);
+          if (OPEN_WARNED_PORTS.add(s.actualPort())) { // once per port, not once per instance sharing it
+            openApiWarning(settings, s.actualPort()).ifPresent(LOG::warn);
+          }
         });
   }
+
+  /** Ports the open-API warning was logged for in this process: the instances sharing one log it once. */
+  private static final java.util.Set<Integer> OPEN_WARNED_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * The loud line for an API anyone on the network can read: authentication off and bound to more
