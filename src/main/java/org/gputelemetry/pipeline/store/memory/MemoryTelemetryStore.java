@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.gputelemetry.pipeline.config.ByteSizes;
+import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.model.Sample;
 import org.gputelemetry.pipeline.store.Bucket;
 import org.gputelemetry.pipeline.store.BucketQuery;
@@ -65,9 +67,10 @@ public final class MemoryTelemetryStore implements TelemetryStore {
     this.budget = new ByteBudget(maxBytes, footprint);
   }
 
-  /** Bounded per GPU by {@code maxEntriesPerGpu} (0: not) and by the default share of the heap. */
+  /** Bounded per GPU by {@code maxEntriesPerGpu} (0: not) and by the default {@code store.maxBytes}. */
   public MemoryTelemetryStore(int maxEntriesPerGpu) {
-    this(Runtime.getRuntime().maxMemory() / 100 * 60, maxEntriesPerGpu);
+    this(ByteSizes.parse("store.maxBytes", StoreSettings.DEFAULT_MAX_BYTES, Runtime.getRuntime().maxMemory()),
+        maxEntriesPerGpu);
   }
 
   /** Bytes the stored samples take as accounted: chunks, heads, bookkeeping (an estimate of object overhead included). */

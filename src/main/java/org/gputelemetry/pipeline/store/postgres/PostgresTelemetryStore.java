@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.gputelemetry.pipeline.config.StoreSettings;
 import org.gputelemetry.pipeline.model.Sample;
@@ -66,7 +67,7 @@ public final class PostgresTelemetryStore implements TelemetryStore {
   private final Compactor compactor;
   private final Duration compactionInterval;
 
-  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean compacting = new AtomicBoolean();
   private final Object lock = new Object();
   private Promise<Void> started;
   private volatile boolean ready;
